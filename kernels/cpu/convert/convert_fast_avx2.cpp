@@ -1,0 +1,1 @@
+// STUB: AVX2 variant of cpu_fast.

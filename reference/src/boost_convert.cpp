@@ -1,0 +1,5 @@
+// STUB: replaced by the reference implementation.
+#include "plumb/reference/convert_reference.hpp"
+namespace plumb::reference {
+ReferenceResult boost_convert(const FormatDesc&, const FormatDesc&, uint64_t, const RoundingSpec&, uint32_t) { return {}; }
+}
