@@ -1,0 +1,188 @@
+// plumb verify: runs the suites against every kernel built for this machine,
+// prints the verdict table and counterexamples, writes JSON / JUnit, and exits
+// non-zero on any failure (a planted bug that is NOT caught is a failure).
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <stdexcept>
+
+#include "cli_args.hpp"
+#include "commands.hpp"
+#include "error_curves.hpp"
+#include "junit.hpp"
+#include "peers.hpp"
+#include "plumb/checks/property_checks.hpp"
+#include "plumb/checks/run_suite.hpp"
+#include "plumb/formats/format_names.hpp"
+#include "result_file.hpp"
+#include "verify_table.hpp"
+
+namespace plumb::harness {
+
+namespace {
+
+const char* kUsage =
+    "usage: plumb verify [--suite NAME]... [--device cpu|cuda|all] [--kernel NAME]...\n"
+    "                    [--json FILE] [--junit FILE] [--seed S] [--level 1|2] [--threads N]\n"
+    "                    [--no-oracle-agreement] [--verbose] [--list]\n"
+    "Runs the suites (all by default) on every kernel built for this machine and compares\n"
+    "every result with the MPFR oracle; the Boost oracle is checked against MPFR on every\n"
+    "case too. Exit status: 0 all passed (the planted bug caught), 1 a failure, 2 bad usage.\n";
+
+const std::vector<std::pair<std::string, std::string>>& extra_suites() {
+  static const std::vector<std::pair<std::string, std::string>> list = {
+      {"round_trip", "every code of every format up to 16 bits through fp64 and back"},
+      {"stochastic_statistics", "SR mean error within 5 standard errors of its exact expectation"},
+      {"ml_dtypes", "peer cross-check: ml_dtypes' astype against the MPFR oracle (needs the venv)"},
+  };
+  return list;
+}
+
+void print_list() {
+  std::printf("suites:\n");
+  for (const auto& s : checks::conversion_suites()) std::printf("  %-22s %s\n", s.name, s.description);
+  for (const auto& [n, d] : extra_suites()) std::printf("  %-22s %s\n", n.c_str(), d.c_str());
+  std::printf("kernels:\n");
+  for (const auto& k : kernels::convert_kernels())
+    std::printf("  %-22s %-5s %s\n", k.name, kernels::device_name(k.device), k.description);
+  for (const auto& k : checks::oracle_kernels()) std::printf("  %-22s %-5s %s\n", k.name, "cpu", k.description);
+  if (!kernels::cuda_built()) std::printf("(CUDA kernels were not built: no nvcc at build time)\n");
+}
+
+class Progress {
+ public:
+  explicit Progress(std::string suite) : suite_(std::move(suite)), tty_(isatty(2)),
+                                         start_(std::chrono::steady_clock::now()) {}
+  void update(size_t cells, size_t cases, bool force = false) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!force && now - last_ < std::chrono::milliseconds(tty_ ? 200 : 10000)) return;
+    last_ = now;
+    const double s = std::chrono::duration<double>(now - start_).count();
+    std::fprintf(stderr, "%s[%s] %zu cells, %zu cases, %.1f s%s", tty_ ? "\r" : "", suite_.c_str(), cells, cases, s,
+                 tty_ ? "   " : "\n");
+    std::fflush(stderr);
+  }
+  void done(size_t cells, size_t cases) {
+    update(cells, cases, true);
+    if (tty_) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  std::string suite_;
+  bool tty_;
+  std::chrono::steady_clock::time_point start_, last_{};
+};
+
+}  // namespace
+
+int command_verify(const std::vector<std::string>& args) {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+    std::cout << kUsage;
+    return 0;
+  }
+  CliArgs a(args, {"suite", "device", "kernel", "json", "junit", "seed", "level", "threads"},
+            {"no-oracle-agreement", "verbose", "list"});
+  if (a.has("list")) {
+    print_list();
+    return 0;
+  }
+  std::vector<std::string> suites = a.values("suite");
+  if (suites.empty()) {
+    for (const auto& s : checks::conversion_suites()) suites.push_back(s.name);
+    for (const auto& [n, d] : extra_suites()) suites.push_back(n);
+  }
+  for (const auto& s : suites) {
+    bool known = checks::is_conversion_suite(s);
+    for (const auto& [n, d] : extra_suites()) known |= n == s;
+    if (!known) throw std::runtime_error("--suite: unknown suite '" + s + "'; see plumb verify --list");
+  }
+  const std::string device = a.value("device").value_or("all");
+  if (device != "cpu" && device != "cuda" && device != "all")
+    throw std::runtime_error("--device must be cpu, cuda or all");
+  if (device == "cuda" && !kernels::cuda_built())
+    std::fprintf(stderr, "plumb verify: CUDA kernels were not built (no nvcc at build time): nothing to run on cuda\n");
+
+  checks::RunOptions o;
+  o.plan.seed = o.settings.seed = a.value("seed") ? parse_u64(*a.value("seed"), "--seed") : 1;
+  o.plan.level = static_cast<int>(parse_u64(a.value("level").value_or("1"), "--level"));
+  if (o.plan.level < 1 || o.plan.level > 2) throw std::runtime_error("--level must be 1 or 2");
+  o.settings.threads = static_cast<unsigned>(parse_u64(a.value("threads").value_or("0"), "--threads"));
+  o.oracle_agreement = !a.has("no-oracle-agreement");
+  for (const auto& name : a.values("kernel")) {
+    const auto* k = checks::find_kernel(name);
+    if (!k) throw std::runtime_error("--kernel: unknown kernel '" + name + "'; see plumb verify --list");
+    o.kernels.push_back(k);
+  }
+  if (o.kernels.empty()) o.kernels = checks::registry_kernels(device);
+
+  std::string command_line = "plumb verify";
+  for (const auto& s : args) command_line += " " + s;
+  nlohmann::json result = new_result(command_line);
+  result["seed"] = o.plan.seed;
+  std::vector<checks::Verdict> verdicts;
+  o.on_verdict = [&](const checks::Verdict& v) { verdicts.push_back(v); };
+  std::fprintf(stderr, "plumb verify: seed %llu, %zu kernels, suites:", static_cast<unsigned long long>(o.plan.seed),
+               o.kernels.size());
+  for (const auto& s : suites) std::fprintf(stderr, " %s", s.c_str());
+  std::fprintf(stderr, "\n");
+  if (!kernels::cuda_built()) std::fprintf(stderr, "plumb verify: CUDA kernels were not built on this machine\n");
+  else if (kernels::cuda_device_count() == 0)
+    std::fprintf(stderr, "plumb verify: no GPU here: CUDA kernels are reported as skipped\n");
+
+  for (const auto& suite : suites) {
+    Progress progress(suite);
+    if (checks::is_conversion_suite(suite)) {
+      size_t cells = 0, cases = 0;
+      o.on_progress = [&](size_t c, size_t n) { cells = c, cases = n, progress.update(c, n); };
+      checks::run_conversion_suite(suite, o);
+      progress.done(cells, cases);
+    } else if (suite == "round_trip") {
+      for (const auto* k : o.kernels)
+        for (const auto& f : checks::all_named_formats())
+          if (f.bits() <= 16) verdicts.push_back(checks::check_round_trip(*k, f));
+      progress.done(verdicts.size(), 0);
+    } else if (suite == "stochastic_statistics") {
+      for (const auto* k : o.kernels)
+        for (const auto& f : {formats::e4m3fn, formats::e5m2, formats::e2m1fn, formats::bf16, formats::int8})
+          for (int bits : {1, 3, 8, 16})
+            verdicts.push_back(checks::check_stochastic_statistics(*k, f, bits, 20000, o.plan.seed));
+      progress.done(verdicts.size(), 0);
+    } else if (suite == "ml_dtypes") {
+      run_ml_dtypes_peer(result, verdicts);
+    }
+  }
+  for (const auto& n : named_formats())
+    if (n.desc.bits() <= 16)
+      for (auto& c : error_curves(n.desc, 1200, o.plan.seed)) result["error_curves"].push_back(c);
+
+  const size_t bad = print_verify_table(verdicts, a.has("verbose"));
+  // Each planted kernel must have been caught at least once.
+  size_t planted_missed = 0;
+  for (const auto* k : o.kernels) {
+    if (!k->planted_bug) continue;
+    bool ran = false, caught = false;
+    for (const auto& v : verdicts)
+      if (v.kernel == k->name && v.cases > 0) ran = true, caught |= v.acceptable();
+    if (ran && !caught) {
+      ++planted_missed;
+      std::printf("\nFAILURE: the planted bug %s was NOT caught by any suite\n", k->name);
+    }
+  }
+  for (const auto& v : verdicts) result["verdicts"].push_back(verdict_json(v));
+  if (auto path = a.value("json")) write_json_file(*path, result);
+  if (auto path = a.value("junit")) write_junit(*path, verdicts);
+  size_t total = 0, passed = 0, skipped = 0;
+  for (const auto& v : verdicts) {
+    ++total;
+    passed += v.disposition == checks::Disposition::passed;
+    skipped += v.disposition == checks::Disposition::skipped || v.disposition == checks::Disposition::not_supported;
+  }
+  std::printf("\n%zu cells: %zu passed, %zu skipped or not supported, %zu failed%s\n", total, passed, skipped,
+              bad + planted_missed, planted_missed ? " (planted bug not caught)" : "");
+  if (auto path = a.value("json")) std::printf("results: %s\n", path->c_str());
+  return bad + planted_missed ? 1 : 0;
+}
+
+}  // namespace plumb::harness

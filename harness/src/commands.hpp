@@ -1,0 +1,17 @@
+// plumb harness: the subcommands of the plumb command. Each takes the
+// arguments after its name, returns the exit status and throws
+// std::runtime_error for bad usage (main prints it and exits 2).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace plumb::harness {
+
+int command_verify(const std::vector<std::string>& args);
+int command_convert(const std::vector<std::string>& args);
+int command_formats(const std::vector<std::string>& args);
+int command_bench(const std::vector<std::string>& args);
+int command_report(const std::vector<std::string>& args);
+
+}  // namespace plumb::harness

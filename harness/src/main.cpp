@@ -1,0 +1,42 @@
+// plumb: the command. verify (CI gate), convert, formats, bench, report.
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+
+namespace {
+
+const char* kUsage =
+    "usage: plumb <command> [options]   (plumb <command> --help for its options)\n"
+    "  verify    run the suites against every kernel built here; table, JSON, JUnit; exit 1 on failure\n"
+    "  convert   convert values read on stdin into a format, in any rounding mode and policy\n"
+    "  formats   list every format with its parameters (or describe the ones named)\n"
+    "  bench     time the conversion kernels next to memcpy and ml_dtypes (Google Benchmark)\n"
+    "  report    write one self-contained HTML report from result files\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string command = argv[1];
+  const std::vector<std::string> args(argv + 2, argv + argc);
+  using namespace plumb::harness;
+  try {
+    if (command == "verify") return command_verify(args);
+    if (command == "convert") return command_convert(args);
+    if (command == "formats") return command_formats(args);
+    if (command == "bench") return command_bench(args);
+    if (command == "report") return command_report(args);
+    std::fprintf(stderr, "plumb: unknown command '%s'\n%s", command.c_str(), kUsage);
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "plumb %s: error: %s\n", command.c_str(), e.what());
+    return 2;
+  }
+}

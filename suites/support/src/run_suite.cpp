@@ -1,0 +1,37 @@
+// plumb checks: running a named suite (see run_suite.hpp).
+#include "plumb/checks/run_suite.hpp"
+
+namespace plumb::checks {
+
+size_t run_conversion_suite(const std::string& suite, const RunOptions& o) {
+  size_t cells = 0, cases = 0;
+  const kernels::ConvertKernel* boost = nullptr;
+  for (const auto& k : oracle_kernels())
+    if (std::string(k.name) == "boost") boost = &k;
+  for_each_block(suite, o.plan, [&](const SuiteBlock& block) {
+    for (const auto& to : block.targets) {
+      for (const auto& spec : block.specs) {
+        const Expected expected = oracle_results(Oracle::mpfr, *block.cases, to, spec, o.settings);
+        for (const auto* k : o.kernels) o.on_verdict(check_convert(*k, *block.cases, to, spec, expected, o.settings));
+        if (o.oracle_agreement && boost) {
+          Verdict v = check_convert(*boost, *block.cases, to, spec, expected, o.settings);
+          v.suite = "oracle_agreement/" + v.suite;
+          o.on_verdict(v);
+        }
+        ++cells;
+        cases += block.cases->codes.size();
+        if (o.on_progress) o.on_progress(cells, cases);
+      }
+    }
+  });
+  return cells;
+}
+
+std::vector<const kernels::ConvertKernel*> registry_kernels(const std::string& device) {
+  std::vector<const kernels::ConvertKernel*> out;
+  for (const auto& k : kernels::convert_kernels())
+    if (device.empty() || device == "all" || device == kernels::device_name(k.device)) out.push_back(&k);
+  return out;
+}
+
+}  // namespace plumb::checks
