@@ -1,0 +1,41 @@
+// plumb kernels: the device-pointer entry point of the cuda_plumb conversion
+// kernel, for GPU-resident sweeps and benchmarks (no host copies, no sync).
+//
+// CUDA builds only: include it where PLUMB_HAVE_CUDA is defined (plumb_kernels
+// defines it publicly when the CUDA kernels are built) or from .cu files.
+// Its users need the CUDA headers and CUDA::cudart_static, which plumb_kernels
+// brings along in a CUDA build.
+#pragma once
+
+#if !defined(__CUDACC__) && !defined(PLUMB_HAVE_CUDA)
+#error "plumb/kernels/cuda_convert.hpp is for CUDA builds: guard the include with #if defined(PLUMB_HAVE_CUDA)"
+#endif
+
+#include <cuda_runtime_api.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "plumb/kernels/convert_kernel.hpp"
+
+namespace plumb::kernels::cuda {
+
+// Threads per block of the conversion kernel.
+inline constexpr int kConvertBlockSize = 256;
+
+// Launches the conversion of n codes on `stream` and returns at once. All
+// pointers are device pointers with the layout of ConvertFn (codes in
+// args.from.storage_bytes() / args.to.storage_bytes() each, one flag byte per
+// element); d_flags may be null, d_rbits may be null (then every r is 0).
+// The grid is a grid-stride loop over at most 8 blocks per multiprocessor of
+// the current device. Returns the launch's error (cudaGetLastError), or
+// cudaErrorInvalidValue for null code pointers with n > 0; errors raised while
+// the kernel runs show up at the next synchronisation. n = 0 launches nothing.
+cudaError_t convert_device(const ConvertArgs& args, const void* d_in, void* d_out, uint8_t* d_flags,
+                           size_t n, const uint32_t* d_rbits, cudaStream_t stream = nullptr);
+
+// Blocks convert_device launches for n elements on the current device (0 when
+// n is 0 or the device cannot be queried).
+int convert_grid_size(size_t n);
+
+}  // namespace plumb::kernels::cuda
