@@ -90,9 +90,9 @@ int command_convert(const std::vector<std::string>& args) {
     throw std::runtime_error("--sr-bits, --seed and --rbits need --rounding stochastic");
   }
   const uint64_t seed = a.value("seed") ? parse_u64(*a.value("seed"), "--seed") : 1;
-  const std::optional<uint64_t> fixed_rbits =
-      a.value("rbits") ? std::optional<uint64_t>(parse_u64(*a.value("rbits"), "--rbits")) : std::nullopt;
-  if (fixed_rbits && *fixed_rbits > 0xffffffffu) throw std::runtime_error("--rbits must fit in 32 bits");
+  const bool has_fixed_rbits = a.has("rbits");
+  const uint64_t fixed_rbits = has_fixed_rbits ? parse_u64(*a.value("rbits"), "--rbits") : 0;
+  if (fixed_rbits > 0xffffffffu) throw std::runtime_error("--rbits must fit in 32 bits");
   const std::string kernel_name = a.value("kernel").value_or("cpu_scalar");
   const auto* kernel = checks::find_kernel(kernel_name);
   if (!kernel) throw std::runtime_error("--kernel: unknown kernel '" + kernel_name + "'; see plumb verify --list");
@@ -134,7 +134,7 @@ int command_convert(const std::vector<std::string>& args) {
       continue;
     }
     codes.push_back(it.code);
-    if (sr) rbits.push_back(fixed_rbits ? static_cast<uint32_t>(*fixed_rbits) : checks::case_rbits(seed, i));
+    if (sr) rbits.push_back(has_fixed_rbits ? static_cast<uint32_t>(fixed_rbits) : checks::case_rbits(seed, i));
   }
   // Convert all good values with the kernel in one call.
   const size_t n = codes.size();
@@ -157,10 +157,12 @@ int command_convert(const std::vector<std::string>& args) {
     if (f & kNoEncoding) {
       ++errors;
       std::cout << "error\n";
+      const bool nan_input = classify(from, it.code) == ValueClass::nan;
       std::cerr << "plumb convert: line " << it.line << ": '" << it.token << "' has no encoding in "
-                << format_name(to) << " under --overflow " << checks::overflow_name(spec.overflow)
-                << " (the format has no " << (to.has_nan() ? "infinity" : "NaN")
-                << "); try --overflow saturate\n";
+                << format_name(to) << " under --overflow " << checks::overflow_name(spec.overflow) << ": "
+                << (nan_input ? "the format has no NaN, under any policy"
+                              : "the format has neither infinity nor NaN; --overflow saturate gives its largest value")
+                << "\n";
       continue;
     }
     std::cout << checks::hex_code(c) << " " << value_text(decode(to, c));
