@@ -1,6 +1,338 @@
-// STUB (helper 3 replaces this file): plumb bench.
+// plumb bench: times the CPU conversion kernels next to memcpy (the ceiling)
+// and the ml_dtypes peer, prints one table and writes a result file.
+//
+// The timing is Google Benchmark's: this command runs plumb_bench (next to the
+// plumb binary) with --benchmark_out, runs kernels/peers/ml_dtypes_bench.py
+// with the project's venv Python, and turns both into BENCH records
+// (docs/RESULT_SCHEMA.md). A peer that cannot run is reported as not measured,
+// with the reason; no number is ever made up for it.
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
 #include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_args.hpp"
 #include "commands.hpp"
+#include "python_tools.hpp"
+#include "result_file.hpp"
+
 namespace plumb::harness {
-int command_bench(const std::vector<std::string>&) { throw std::runtime_error("plumb bench is not built yet"); }
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const char* kUsage =
+    "usage: plumb bench [--quick] [--json FILE] [--filter REGEX]\n"
+    "Times the CPU conversion kernels (fp32 -> every format up to 16 bits and tf32 in\n"
+    "nearest_even/saturate; fp32 -> e4m3fn in every rounding mode and policy) with Google\n"
+    "Benchmark on one thread, next to memcpy of the same input (the ceiling) and ml_dtypes'\n"
+    "astype (the peer), and prints G elements/s, GB/s and the ratios to both.\n"
+    "  --quick         small sizes (in cache) and one repetition: a smoke test, not a measurement\n"
+    "  --json FILE     write a result file (docs/RESULT_SCHEMA.md)\n"
+    "  --filter REGEX  only the benchmarks whose name matches (memcpy always runs); names are\n"
+    "                  like convert/cpu_fast/fp32->e4m3fn/nearest_even/saturate\n";
+
+struct Sizes {
+  size_t elements;
+  size_t windows;  // 0: plumb_bench's default (256 MiB of input)
+  int repetitions;
+  double min_time;
+  size_t peer_elements;
+  int peer_repeat;
+};
+constexpr Sizes kFull{size_t{16} << 20, 0, 5, 0.2, size_t{16} << 20, 9};
+constexpr Sizes kQuick{size_t{1} << 20, 1, 1, 0.01, size_t{1} << 20, 3};
+
+// Runs argv; stdout / stderr go to the given descriptors (-1: inherited).
+// Returns the exit status (127: could not start, 128 + n: killed by signal n).
+int spawn(const std::vector<std::string>& argv, int out_fd, int err_fd) {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("cannot start '" + argv[0] + "' (fork failed)");
+  if (pid == 0) {
+    if (out_fd >= 0) dup2(out_fd, 1);
+    if (err_fd >= 0) dup2(err_fd, 2);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 128;
 }
+
+std::string last_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line, last;
+  while (std::getline(in, line))
+    if (line.find_first_not_of(" \t\r") != std::string::npos) last = line;
+  return last;
+}
+
+json read_json(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return nullptr;
+  try {
+    return json::parse(in);
+  } catch (const std::exception&) {
+    return nullptr;
+  }
+}
+
+double seconds_per_unit(const std::string& unit) {
+  if (unit == "ns") return 1e-9;
+  if (unit == "us") return 1e-6;
+  if (unit == "ms") return 1e-3;
+  return 1.0;
+}
+
+// Splits a kernel benchmark's name into the record's descriptive fields:
+// convert/<kernel>/<from>-><to>/<rounding>[_k<k>]/<overflow>[/flags].
+void describe(json& r, const std::string& name) {
+  std::vector<std::string> part;
+  for (size_t s = 0, e; s <= name.size(); s = e + 1) {
+    e = name.find('/', s);
+    if (e == std::string::npos) e = name.size();
+    part.push_back(name.substr(s, e - s));
+  }
+  if (part.size() < 5 || part[0] != "convert") return;
+  r["op"] = "convert";
+  r["kernel"] = part[1];
+  if (const size_t arrow = part[2].find("->"); arrow != std::string::npos) {
+    r["from"] = part[2].substr(0, arrow);
+    r["to"] = part[2].substr(arrow + 2);
+  }
+  std::string rounding = part[3];
+  int sr_bits = 0;
+  if (const size_t k = rounding.find("_k"); k != std::string::npos) {
+    sr_bits = std::atoi(rounding.c_str() + k + 2);
+    rounding = rounding.substr(0, k);
+  }
+  r["rounding"] = rounding;
+  r["sr_bits"] = sr_bits;
+  r["overflow"] = part[4];
+  r["flags"] = part.size() > 5 && part[5] == "flags";
+}
+
+// Google Benchmark's JSON -> BENCH records (medians), plus one note per error.
+json bench_records(const json& gb, int repetitions, json& not_run) {
+  json out = json::array();
+  std::set<std::string> failed;
+  for (const auto& b : gb.value("benchmarks", json::array())) {
+    const std::string name = b.value("run_name", b.value("name", ""));
+    if (b.value("error_occurred", false)) {
+      if (failed.insert(name).second)
+        not_run.push_back({{"name", name},
+                           {"kind", name == "memcpy" ? "ceiling" : "kernel"},
+                           {"reason", b.value("error_message", "error")}});
+      continue;
+    }
+    const bool aggregate = b.value("run_type", "") == "aggregate";
+    if (repetitions > 1 ? !(aggregate && b.value("aggregate_name", "") == "median") : aggregate)
+      continue;
+    const double sec = b.value("real_time", 0.0) * seconds_per_unit(b.value("time_unit", "ns"));
+    const double elements = b.value("elements", 0.0), bytes = b.value("bytes", 0.0);
+    json r = {{"name", name},
+              {"kind", name == "memcpy" ? "ceiling" : "kernel"},
+              {"device", "cpu"},
+              {"elements", static_cast<uint64_t>(elements)},
+              {"bytes", static_cast<uint64_t>(bytes)},
+              {"seconds_median", sec},
+              {"elements_per_second", sec > 0 ? json(elements / sec) : json(nullptr)},
+              {"bytes_per_second", sec > 0 ? json(bytes / sec) : json(nullptr)},
+              {"threads", b.value("threads", 1)},
+              {"repetitions", repetitions}};
+    if (name == "memcpy") r["op"] = "memcpy";
+    describe(r, name);
+    out.push_back(r);
+  }
+  return out;
+}
+
+struct PeerRun {
+  json records = json::array();
+  std::string not_measured;  // the reason, when nothing was measured
+};
+
+PeerRun run_peer(const Sizes& sizes, const fs::path& tmp) {
+  PeerRun run;
+  const std::string python = venv_python();
+  const std::string script = source_dir() + "/kernels/peers/ml_dtypes_bench.py";
+  if (python.empty()) {
+    run.not_measured = "the project's venv is missing (" + source_dir() +
+                       "/.venv): run tools/setup";
+    return run;
+  }
+  if (!fs::exists(script)) {
+    run.not_measured = "the peer script is missing (" + script + ")";
+    return run;
+  }
+  const std::string out = (tmp / "peer.json").string(), log = (tmp / "peer.log").string();
+  const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::fprintf(stderr, "plumb bench: timing the peer (ml_dtypes) with %s\n", python.c_str());
+  const int rc = spawn({python, script, "--n", std::to_string(sizes.peer_elements), "--repeat",
+                        std::to_string(sizes.peer_repeat), "--json", out},
+                       fd, fd);
+  if (fd >= 0) close(fd);
+  const json j = read_json(out);
+  if (rc != 0 || j.is_null()) {
+    const std::string why = last_line(log);
+    run.not_measured = "ml_dtypes_bench.py failed (exit " + std::to_string(rc) + ")" +
+                       (why.empty() ? "" : ": " + why);
+    return run;
+  }
+  run.records = j.value("benchmarks", json::array());
+  if (run.records.empty()) run.not_measured = "ml_dtypes_bench.py reported no benchmarks";
+  return run;
+}
+
+double rate(const json& r) {
+  const auto& v = r["elements_per_second"];
+  return v.is_number() ? v.get<double>() : 0.0;
+}
+
+void print_table(const json& records, const json& not_run, const std::string& peer_reason) {
+  double memcpy_rate = 0;
+  std::map<std::string, std::pair<double, std::string>> peer_rate;  // to -> (rate, peer)
+  for (const auto& r : records) {
+    if (r["kind"] == "ceiling") memcpy_rate = rate(r);
+    if (r["kind"] == "peer" && r.value("from", "") == "fp32")
+      peer_rate[r.value("to", "")] = {rate(r), r.value("name", "")};
+  }
+  auto ratio = [](double a, double b) {
+    char buf[32];
+    if (a > 0 && b > 0) std::snprintf(buf, sizeof buf, "%9.2f", a / b);
+    else std::snprintf(buf, sizeof buf, "%9s", "-");
+    return std::string(buf);
+  };
+  std::printf("%-58s %9s %8s %9s %9s\n", "benchmark", "G elem/s", "GB/s", "x memcpy", "x peer");
+  for (const auto& r : records) {
+    const std::string name = r.value("name", "");
+    double peer = 0;
+    if (r["kind"] == "kernel" && r.value("from", "") == "fp32" &&
+        r.value("rounding", "") == "nearest_even" && !r.value("flags", false))
+      if (auto it = peer_rate.find(r.value("to", "")); it != peer_rate.end()) peer = it->second.first;
+    const double bps = r["bytes_per_second"].is_number() ? r["bytes_per_second"].get<double>() : 0;
+    std::printf("%-58s %9.3f %8.2f %s %s\n", name.c_str(), rate(r) / 1e9, bps / 1e9,
+                ratio(rate(r), memcpy_rate).c_str(), ratio(rate(r), peer).c_str());
+  }
+  if (!peer_reason.empty())
+    std::printf("%-58s not measured: %s\n", "ml_dtypes (peer)", peer_reason.c_str());
+  for (const auto& n : not_run)
+    if (n.value("kind", "") != "peer")
+      std::printf("%-58s not run: %s\n", n.value("name", "").c_str(), n.value("reason", "").c_str());
+  std::printf("x memcpy: elements/s relative to memcpy of the same fp32 input (bytes read + "
+              "written counted in its GB/s);\nx peer: relative to the peer's fp32 conversion "
+              "into the same format (ml_dtypes; numpy for fp16), nearest_even rows only.\n");
+}
+
+}  // namespace
+
+int command_bench(const std::vector<std::string>& args) {
+  for (const auto& a : args)
+    if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+  const CliArgs cli(args, {"json", "filter"}, {"quick"});
+  if (!cli.positional().empty())
+    throw std::runtime_error("unexpected argument '" + cli.positional()[0] + "'\n" + kUsage);
+  const bool quick = cli.has("quick");
+  const Sizes sizes = quick ? kQuick : kFull;
+
+  const fs::path exe = fs::path(self_executable()).parent_path() / "plumb_bench";
+  if (!fs::exists(exe))
+    throw std::runtime_error("plumb_bench not found next to plumb (" + exe.string() +
+                             "): build the target plumb_bench");
+  char tmpl[] = "/tmp/plumb_bench_XXXXXX";
+  if (!mkdtemp(tmpl)) throw std::runtime_error("cannot make a temporary folder in /tmp");
+  const fs::path tmp = tmpl;
+
+  // Google Benchmark, its console output on stderr (progress), JSON to a file.
+  const std::string gb_out = (tmp / "gbench.json").string();
+  std::vector<std::string> argv = {exe.string(),
+                                   "--benchmark_out=" + gb_out,
+                                   "--benchmark_out_format=json",
+                                   "--benchmark_color=false",
+                                   "--benchmark_min_time=" + std::to_string(sizes.min_time),
+                                   "--benchmark_repetitions=" + std::to_string(sizes.repetitions),
+                                   "--plumb_elements=" + std::to_string(sizes.elements)};
+  if (sizes.repetitions > 1) argv.push_back("--benchmark_report_aggregates_only=true");
+  if (sizes.windows) argv.push_back("--plumb_windows=" + std::to_string(sizes.windows));
+  if (auto f = cli.value("filter")) {
+    try {
+      (void)std::regex(*f, std::regex::extended);
+    } catch (const std::regex_error&) {
+      throw std::runtime_error("--filter: '" + *f + "' is not a regular expression");
+    }
+    // memcpy always runs: every ratio needs the ceiling.
+    argv.push_back("--benchmark_filter=" + (f->rfind("-", 0) == 0 ? *f : "^memcpy$|" + *f));
+  }
+  std::fprintf(stderr, "plumb bench: %s, %zu elements per call, %d repetition(s)%s\n",
+               exe.c_str(), sizes.elements, sizes.repetitions,
+               quick ? " (--quick: data in cache, a smoke test, not a measurement)" : "");
+  const int rc = spawn(argv, 2, -1);
+  const json gb = read_json(gb_out);
+  if (rc != 0 || gb.is_null()) {
+    fs::remove_all(tmp);
+    throw std::runtime_error("plumb_bench failed (exit " + std::to_string(rc) + ")");
+  }
+  json not_run = json::array();
+  json records = bench_records(gb, sizes.repetitions, not_run);
+  bool any_kernel = false;
+  std::set<std::string> targets;
+  for (const auto& r : records)
+    if (r["kind"] == "kernel") any_kernel = true, targets.insert(r.value("to", ""));
+  if (!any_kernel && not_run.empty()) {
+    fs::remove_all(tmp);
+    throw std::runtime_error("no kernel benchmark matches --filter '" +
+                             cli.value("filter").value_or("") + "'");
+  }
+
+  // The peer, for the conversions that were timed.
+  PeerRun peer = run_peer(sizes, tmp);
+  for (const auto& p : peer.records)
+    if (targets.count(p.value("to", ""))) records.push_back(p);
+  if (!peer.not_measured.empty())
+    not_run.push_back({{"name", "ml_dtypes"}, {"kind", "peer"}, {"reason", peer.not_measured}});
+  fs::remove_all(tmp);
+
+  print_table(records, not_run, peer.not_measured);
+
+  if (auto path = cli.value("json")) {
+    std::string command = "plumb bench";
+    for (const auto& a : args) command += " " + a;
+    json result = new_result(command);
+    result["benchmarks"] = records;
+    result["benchmarks_not_run"] = not_run;
+    result["bench_context"] = gb.value("context", json::object());
+    result["bench_context"]["plumb_quick"] = quick;
+    write_json_file(*path, result);
+    std::printf("result file: %s\n", path->c_str());
+  }
+  size_t errors = 0;
+  for (const auto& n : not_run)
+    if (n.value("kind", "") != "peer") ++errors;
+  return errors ? 1 : 0;
+}
+
+}  // namespace plumb::harness
