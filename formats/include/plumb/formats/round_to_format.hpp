@@ -93,7 +93,7 @@ PLUMB_HD constexpr Converted round_to_format(const FormatDesc& f, const Unpacked
   // A binade far beyond the format's range overflows without further work.
   const int q_min = min_exp - f.mbits;
   const int max_field = static_cast<int>(f.max_finite_code() >> f.mbits) + 2;
-  if (shift <= 0 || (!f.is_integer() && q - q_min > max_field)) {
+  if (shift < 0 || (!f.is_integer() && q - q_min > max_field)) {
     if (neg && unsigned_target) return detail::negative_into_unsigned(f, spec);
     Converted r = detail::overflow_result(f, neg, spec, false);
     r.flags |= kOverflow | kInexact;
@@ -103,7 +103,9 @@ PLUMB_HD constexpr Converted round_to_format(const FormatDesc& f, const Unpacked
   // n = floor(|x| / 2^q); the fraction is word / 2^64, plus a sticky bit.
   uint64_t n = 0, word = 0;
   bool sticky = false;
-  if (shift < 64) {
+  if (shift == 0) {  // 64-bit integer targets: 2^63 <= |x| < 2^64, exact
+    n = sig;
+  } else if (shift < 64) {
     n = sig >> shift;
     word = sig << (64 - shift);
   } else if (shift == 64) {
