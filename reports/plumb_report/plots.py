@@ -92,38 +92,51 @@ def curve_key(curve):
 
 
 def error_figures(curves):
-    """One figure per target format: [{format, svg, files, scale, lines}]."""
+    """One figure per target format: [{format, svg, files, scale, lines}].
+
+    Small multiples: one panel per rounding mode (and source/machine where
+    several are merged), sharing both axes, so each mode's error band reads
+    on its own: nearest modes within +-0.5 ULP, directed ones within (-1, 1).
+    """
     by_format = {}
     for c in curves:
         by_format.setdefault(str(c.get("to", "?")), []).append(c)
     figures = []
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for index, fmt in enumerate(sorted(by_format)):
         group = sorted(by_format[fmt], key=curve_key)
         roundings = [str(c.get("rounding")) for c in group]
         ambiguous = len(set(roundings)) != len(roundings)
-        fig, ax = plt.subplots(figsize=(7.0, 3.4), dpi=100)
+        ncols = 2 if len(group) > 1 else 1
+        nrows = (len(group) + ncols - 1) // ncols
+        fig, axes = plt.subplots(nrows, ncols, figsize=(7.5, 1.55 * nrows + 0.6), dpi=100,
+                                 sharex=True, sharey=True, squeeze=False)
         all_x, lines, npoints = [], [], 0
-        for c in group:
+        for k, c in enumerate(group):
+            ax = axes[k // ncols][k % ncols]
             xs, es = _series(c)
             all_x += xs
             npoints += len(xs)
             label = _label(c, ambiguous)
             lines.append(label)
-            if len(xs) > SPARSE_POINTS:  # dense sawtooth: dots show each mode's band
-                ax.plot(xs, es, linestyle="none", marker=".", markersize=1.5, label=label)
-            else:
-                ax.plot(xs, es, linewidth=0.8, marker=".", markersize=3, label=label)
+            style = dict(linestyle="none", marker=".", markersize=1.5) if len(xs) > SPARSE_POINTS \
+                else dict(linewidth=0.8, marker=".", markersize=3)
+            ax.plot(xs, es, color=colors[k % len(colors)], **style)
+            ax.axhline(0.0, color="0.6", linewidth=0.5)
+            ax.set_title(label, fontsize=8, pad=2)
+            ax.grid(True, linewidth=0.3, alpha=0.5)
+            ax.tick_params(labelsize=7)
+        for k in range(len(group), nrows * ncols):
+            axes[k // ncols][k % ncols].set_visible(False)
         if npoints > DENSE_POINTS:
-            for line in ax.get_lines():
-                line.set_rasterized(True)
-        scale = _x_scale(ax, all_x) if all_x else "linear"
-        ax.axhline(0.0, color="0.6", linewidth=0.5)
-        ax.set_xlabel("input x (%s scale)" % scale)
-        ax.set_ylabel("error (ULPs of %s)" % fmt)
-        ax.set_title("%s: (result - x) / ulp(x)" % fmt, fontsize=10)
-        ax.grid(True, linewidth=0.3, alpha=0.5)
-        if lines:
-            ax.legend(fontsize=7, loc="best", markerscale=4)
+            for ax in axes.flat:
+                for line in ax.get_lines():
+                    line.set_rasterized(True)
+        scale = _x_scale(axes[0][0], all_x) if all_x else "linear"
+        fig.supxlabel("input x (%s scale)" % scale, fontsize=8)
+        fig.supylabel("error (ULPs of %s)" % fmt, fontsize=8)
+        fig.suptitle("%s: (result - x) / ulp(x), one panel per rounding mode" % fmt, fontsize=10)
+        fig.tight_layout()
         files = sorted({c["_file"] for c in group})
         figures.append({"format": fmt, "svg": svg_of(fig, "plumb-curve-%d-%s" % (index, fmt)),
                         "files": files, "scale": scale, "lines": lines})
