@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -11,7 +12,50 @@
 #include "python_tools.hpp"
 #include "result_file.hpp"
 
+#ifdef PLUMB_HAVE_CUDA_HEADERS_PEER
+#include "cuda_headers_peer.hpp"
+#endif
+
 namespace plumb::harness {
+
+namespace {
+
+// Appends one PEER record (docs/RESULT_SCHEMA.md) to result["peers"] and its
+// verdict to verdicts: passed when every difference is of a class documented
+// in docs/VENDOR_DIFFERENCES.md (a non-empty `documented`), incorrect when
+// any is not. base carries the suite, the kernel name to use when the record
+// names no peer, and the wall time.
+void add_peer_record(const nlohmann::json& p, const checks::Verdict& base, nlohmann::json& result,
+                     std::vector<checks::Verdict>& verdicts) {
+  result["peers"].push_back(p);
+  checks::Verdict pv = base;
+  if (auto f = find_format(p.value("from", "fp32"))) pv.from = *f;
+  if (auto f = find_format(p.value("to", "fp32"))) pv.to = *f;
+  checks::parse_rounding(p.value("rounding", "nearest_even"), pv.spec.rounding);
+  checks::parse_overflow(p.value("overflow", "saturate"), pv.spec.overflow);
+  pv.kernel = p.value("peer", base.kernel);
+  pv.cases = p.value("cases", 0);
+  pv.mismatches = p.value("differ", 0);
+  size_t undocumented = 0;
+  std::string first;  // the first undocumented class, with its example
+  for (const auto& d : p.value("differences", nlohmann::json::array())) {
+    if (d.contains("documented") && d["documented"].is_string() && d["documented"] != "") continue;
+    undocumented += d.value("count", 1);
+    if (first.empty()) {
+      const auto ex = d.value("example", nlohmann::json::object());
+      first = "; class '" + d.value("class", std::string("?")) + "', e.g. input " + ex.value("input", "?") +
+              " (" + ex.value("input_value", "?") + "): peer " + ex.value("peer", "?") + " (" +
+              ex.value("peer_value", "?") + "), oracle " + ex.value("oracle", "?") + " (" +
+              ex.value("oracle_value", "?") + ")";
+    }
+  }
+  pv.disposition = undocumented ? checks::Disposition::incorrect : checks::Disposition::passed;
+  pv.message = std::to_string(pv.mismatches) + " differences, " + std::to_string(undocumented) +
+               " of them of no documented class (docs/VENDOR_DIFFERENCES.md)" + first;
+  verdicts.push_back(pv);
+}
+
+}  // namespace
 
 void run_ml_dtypes_peer(nlohmann::json& result, std::vector<checks::Verdict>& verdicts) {
   checks::Verdict v;
@@ -39,24 +83,27 @@ void run_ml_dtypes_peer(nlohmann::json& result, std::vector<checks::Verdict>& ve
   }
   in >> j;
   std::filesystem::remove(out);
-  for (const auto& p : j.value("peers", nlohmann::json::array())) {
-    result["peers"].push_back(p);
-    checks::Verdict pv = v;
-    if (auto f = find_format(p.value("from", "fp32"))) pv.from = *f;
-    if (auto f = find_format(p.value("to", "fp32"))) pv.to = *f;
-    checks::parse_rounding(p.value("rounding", "nearest_even"), pv.spec.rounding);
-    checks::parse_overflow(p.value("overflow", "saturate"), pv.spec.overflow);
-    pv.kernel = p.value("peer", "ml_dtypes");
-    pv.cases = p.value("cases", 0);
-    pv.mismatches = p.value("differ", 0);
-    size_t undocumented = 0;
-    for (const auto& d : p.value("differences", nlohmann::json::array()))
-      if (!d.contains("documented") || d["documented"].is_null() || d["documented"] == "") undocumented += d.value("count", 1);
-    pv.disposition = undocumented ? checks::Disposition::incorrect : checks::Disposition::passed;
-    pv.message = std::to_string(pv.mismatches) + " differences, " + std::to_string(undocumented) +
-                 " of them of no documented class (docs/VENDOR_DIFFERENCES.md)";
-    verdicts.push_back(pv);
-  }
+  for (const auto& p : j.value("peers", nlohmann::json::array())) add_peer_record(p, v, result, verdicts);
+}
+
+void run_cuda_headers_peer(nlohmann::json& result, std::vector<checks::Verdict>& verdicts) {
+  checks::Verdict v;
+  v.suite = "cuda_headers";
+  v.kernel = "cuda_headers";
+  v.from = formats::fp32;
+  v.to = formats::fp32;
+#ifdef PLUMB_HAVE_CUDA_HEADERS_PEER
+  const auto start = std::chrono::steady_clock::now();
+  const nlohmann::json records = peers::cuda_headers_peer_records(/*quick=*/false);
+  v.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() /
+              std::max<size_t>(records.size(), 1);
+  for (const auto& p : records) add_peer_record(p, v, result, verdicts);
+#else
+  (void)result;
+  v.disposition = checks::Disposition::skipped;
+  v.message = "CUDA headers not found at build time";
+  verdicts.push_back(v);
+#endif
 }
 
 }  // namespace plumb::harness

@@ -1,4 +1,4 @@
-// plumb harness: peer cross-checks run from plumb verify (ml_dtypes).
+// plumb harness: peer cross-checks run from plumb verify (ml_dtypes, CUDA headers).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -12,5 +12,11 @@ namespace plumb::harness {
 // result["peers"] and one verdict per record (passed when every difference is
 // of a documented class). Without the venv: one skipped verdict saying why.
 void run_ml_dtypes_peer(nlohmann::json& result, std::vector<checks::Verdict>& verdicts);
+
+// Runs NVIDIA's conversion intrinsics (host paths of the CUDA headers, built
+// in when the headers were found; kernels/peers/cuda_headers_peer.hpp) against
+// the oracle; PEER records and verdicts as above. Without the headers at build
+// time: one skipped verdict saying so.
+void run_cuda_headers_peer(nlohmann::json& result, std::vector<checks::Verdict>& verdicts);
 
 }  // namespace plumb::harness

@@ -14,6 +14,7 @@
 namespace plumb::harness {
 
 std::string venv_python() {
+  if (const char* env = std::getenv("PLUMB_PYTHON"); env && *env) return env;  // e.g. the GPU machine's
   const std::string p = source_dir() + "/.venv/bin/python";
   return std::filesystem::exists(p) ? p : "";
 }
@@ -32,7 +33,9 @@ int run_python(const std::vector<std::string>& args) {
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("cannot start python (fork failed)");
   if (pid == 0) {
-    setenv("PYTHONPATH", (source_dir() + "/reports").c_str(), 1);
+    const char* old = std::getenv("PYTHONPATH");
+    const std::string path = source_dir() + "/reports" + (old && *old ? ":" + std::string(old) : "");
+    setenv("PYTHONPATH", path.c_str(), 1);
     setenv("PYTHONUNBUFFERED", "1", 1);
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(python.c_str()));

@@ -7,7 +7,8 @@
 
 namespace plumb::harness {
 
-// <repo>/.venv/bin/python, or "" when the venv has not been made.
+// $PLUMB_PYTHON if set, else <repo>/.venv/bin/python, or "" when the venv
+// has not been made.
 std::string venv_python();
 // Path of this executable (for tools that call plumb back).
 std::string self_executable();

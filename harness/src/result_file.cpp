@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <thread>
@@ -48,7 +49,23 @@ std::string utc_now() {
 
 }  // namespace
 
-std::string source_dir() { return PLUMB_SOURCE_DIR; }
+// The build's source tree; where the binaries were carried elsewhere (the GPU
+// machine), the tree two levels above the executable, or $PLUMB_SOURCE_DIR.
+std::string source_dir() {
+  static const std::string dir = [] {
+    namespace fs = std::filesystem;
+    std::vector<std::string> candidates;
+    if (const char* env = std::getenv("PLUMB_SOURCE_DIR"); env && *env) candidates.push_back(env);
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) candidates.push_back(exe.parent_path().parent_path().parent_path().string());
+    candidates.push_back(PLUMB_SOURCE_DIR);
+    for (const auto& c : candidates)
+      if (fs::exists(fs::path(c) / "kernels" / "peers")) return c;
+    return std::string(PLUMB_SOURCE_DIR);
+  }();
+  return dir;
+}
 
 nlohmann::json machine_info() {
   nlohmann::json m;
