@@ -62,7 +62,9 @@ void for_each_block(const std::string& suite, const PlanOptions& o,
   if (suite == "decode") {
     for (const auto& f : all_named_formats()) {
       if (f.bits() > 16) continue;
-      visit({std::make_shared<CaseSet>(exhaustive_cases(f)), {formats::fp64, formats::fp32}, nearest});
+      auto cases = std::make_shared<CaseSet>(exhaustive_cases(f));
+      cases->name = suite;
+      visit({cases, {formats::fp64, formats::fp32}, nearest});
     }
   } else if (suite == "exhaustive_fp16" || suite == "exhaustive_bf16") {
     const FormatDesc from = suite == "exhaustive_fp16" ? formats::fp16 : formats::bf16;
@@ -74,13 +76,16 @@ void for_each_block(const std::string& suite, const PlanOptions& o,
     for (const auto& to : all_named_formats()) {
       if (to == from) continue;
       auto cases = std::make_shared<CaseSet>(edge_cases(from, to, o.level, o.seed));
+      cases->name = suite;
       visit({cases, {to}, specs});
     }
   } else if (suite == "random_fp32" || suite == "random_fp64") {
     const FormatDesc from = suite == "random_fp32" ? formats::fp32 : formats::fp64;
     for (const auto& to : all_named_formats()) {
       if (to == from) continue;
-      visit({std::make_shared<CaseSet>(random_cases(from, to, o.random_count, o.seed)), {to}, specs});
+      auto cases = std::make_shared<CaseSet>(random_cases(from, to, o.random_count, o.seed));
+      cases->name = suite;
+      visit({cases, {to}, specs});
     }
   } else if (suite == "exmy_sweep") {
     for (const auto& to : exmy_sweep_formats()) {
