@@ -1,0 +1,486 @@
+// plumb peers: the CUDA headers' conversion intrinsics, host paths, against
+// the MPFR oracle (see cuda_headers_peer.hpp). Compiled by the host compiler
+// with the CUDA include directory; nothing from the CUDA runtime is called.
+#include "cuda_headers_peer.hpp"
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_fp4.h>
+#include <cuda_fp6.h>
+#include <cuda_fp8.h>
+#include <cuda_runtime_api.h>  // CUDART_VERSION only
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <limits>
+#include <map>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "plumb/formats/format_names.hpp"
+#include "plumb/formats/value.hpp"
+#include "plumb/reference/convert_reference.hpp"
+
+namespace plumb::peers {
+namespace {
+
+namespace F = formats;
+using reference::ReferenceResult;
+
+// ---------------------------------------------------------------- intrinsics
+
+struct Intrinsic {
+  std::string call;  // the C++ call, as a reader would write it
+  FormatDesc from, to;
+  Rounding rounding;
+  std::function<uint64_t(uint64_t)> fn;  // source code -> target code
+};
+
+float f32(uint64_t c) { return std::bit_cast<float>(static_cast<uint32_t>(c)); }
+double f64(uint64_t c) { return std::bit_cast<double>(c); }
+__half_raw h16(uint64_t c) {
+  __half_raw h;
+  h.x = static_cast<unsigned short>(c);
+  return h;
+}
+__nv_bfloat16_raw b16(uint64_t c) {
+  __nv_bfloat16_raw b;
+  b.x = static_cast<unsigned short>(c);
+  return b;
+}
+uint64_t raw(__half h) { return static_cast<__half_raw>(h).x; }
+uint64_t raw(__nv_bfloat16 b) { return static_cast<__nv_bfloat16_raw>(b).x; }
+
+struct Mode {
+  cudaRoundMode mode;
+  const char* name;
+  Rounding rounding;
+};
+constexpr Mode kNearest{cudaRoundNearest, "cudaRoundNearest", Rounding::nearest_even};
+constexpr Mode kZero{cudaRoundZero, "cudaRoundZero", Rounding::toward_zero};
+constexpr Mode kPosInf{cudaRoundPosInf, "cudaRoundPosInf", Rounding::upward};
+
+struct Sat {
+  __nv_saturation_t sat;
+  const char* name;
+};
+constexpr Sat kSats[] = {{__NV_SATFINITE, "__NV_SATFINITE"}, {__NV_NOSAT, "__NV_NOSAT"}};
+
+std::vector<Intrinsic> intrinsics() {
+  std::vector<Intrinsic> v;
+  const Rounding rne = Rounding::nearest_even;
+  struct Fp8 {
+    __nv_fp8_interpretation_t k;
+    const char* name;
+    FormatDesc to;
+  };
+  for (const Fp8 t : {Fp8{__NV_E4M3, "__NV_E4M3", F::e4m3fn}, Fp8{__NV_E5M2, "__NV_E5M2", F::e5m2}})
+    for (const Sat s : kSats) {
+      const auto k = t.k;
+      const auto sat = s.sat;
+      const std::string a = std::string(", ") + s.name + ", " + t.name + ")";
+      v.push_back({"__nv_cvt_float_to_fp8(x" + a, F::fp32, t.to, rne,
+                   [=](uint64_t c) { return __nv_cvt_float_to_fp8(f32(c), sat, k); }});
+      v.push_back({"__nv_cvt_double_to_fp8(x" + a, F::fp64, t.to, rne,
+                   [=](uint64_t c) { return __nv_cvt_double_to_fp8(f64(c), sat, k); }});
+      v.push_back({"__nv_cvt_halfraw_to_fp8(x" + a, F::fp16, t.to, rne,
+                   [=](uint64_t c) { return __nv_cvt_halfraw_to_fp8(h16(c), sat, k); }});
+      v.push_back({"__nv_cvt_bfloat16raw_to_fp8(x" + a, F::bf16, t.to, rne,
+                   [=](uint64_t c) { return __nv_cvt_bfloat16raw_to_fp8(b16(c), sat, k); }});
+    }
+  struct Fp6 {
+    __nv_fp6_interpretation_t k;
+    const char* name;
+    FormatDesc to;
+  };
+  for (const Fp6 t : {Fp6{__NV_E2M3, "__NV_E2M3", F::e2m3fn}, Fp6{__NV_E3M2, "__NV_E3M2", F::e3m2fn}})
+    for (const Mode m : {kNearest, kZero}) {
+      const auto k = t.k;
+      const auto r = m.mode;
+      const std::string a = std::string(", ") + t.name + ", " + m.name + ")";
+      v.push_back({"__nv_cvt_float_to_fp6(x" + a, F::fp32, t.to, m.rounding,
+                   [=](uint64_t c) { return __nv_cvt_float_to_fp6(f32(c), k, r); }});
+      v.push_back({"__nv_cvt_double_to_fp6(x" + a, F::fp64, t.to, m.rounding,
+                   [=](uint64_t c) { return __nv_cvt_double_to_fp6(f64(c), k, r); }});
+      v.push_back({"__nv_cvt_halfraw_to_fp6(x" + a, F::fp16, t.to, m.rounding,
+                   [=](uint64_t c) { return __nv_cvt_halfraw_to_fp6(h16(c), k, r); }});
+      v.push_back({"__nv_cvt_bfloat16raw_to_fp6(x" + a, F::bf16, t.to, m.rounding,
+                   [=](uint64_t c) { return __nv_cvt_bfloat16raw_to_fp6(b16(c), k, r); }});
+    }
+  for (const Mode m : {kNearest, kZero}) {
+    const auto r = m.mode;
+    const std::string a = std::string(", __NV_E2M1, ") + m.name + ")";
+    v.push_back({"__nv_cvt_float_to_fp4(x" + a, F::fp32, F::e2m1fn, m.rounding,
+                 [=](uint64_t c) { return __nv_cvt_float_to_fp4(f32(c), __NV_E2M1, r); }});
+    v.push_back({"__nv_cvt_double_to_fp4(x" + a, F::fp64, F::e2m1fn, m.rounding,
+                 [=](uint64_t c) { return __nv_cvt_double_to_fp4(f64(c), __NV_E2M1, r); }});
+    v.push_back({"__nv_cvt_halfraw_to_fp4(x" + a, F::fp16, F::e2m1fn, m.rounding,
+                 [=](uint64_t c) { return __nv_cvt_halfraw_to_fp4(h16(c), __NV_E2M1, r); }});
+    v.push_back({"__nv_cvt_bfloat16raw_to_fp4(x" + a, F::bf16, F::e2m1fn, m.rounding,
+                 [=](uint64_t c) { return __nv_cvt_bfloat16raw_to_fp4(b16(c), __NV_E2M1, r); }});
+  }
+  for (const Mode m : {kZero, kPosInf})
+    for (const Sat s : kSats) {
+      const auto r = m.mode;
+      const auto sat = s.sat;
+      const std::string a = std::string(", ") + s.name + ", " + m.name + ")";
+      v.push_back({"__nv_cvt_float_to_e8m0(x" + a, F::fp32, F::ue8m0, m.rounding,
+                   [=](uint64_t c) { return __nv_cvt_float_to_e8m0(f32(c), sat, r); }});
+      v.push_back({"__nv_cvt_double_to_e8m0(x" + a, F::fp64, F::ue8m0, m.rounding,
+                   [=](uint64_t c) { return __nv_cvt_double_to_e8m0(f64(c), sat, r); }});
+      v.push_back({"__nv_cvt_bfloat16raw_to_e8m0(x" + a, F::bf16, F::ue8m0, m.rounding,
+                   [=](uint64_t c) { return __nv_cvt_bfloat16raw_to_e8m0(b16(c), sat, r); }});
+    }
+  const Rounding rz = Rounding::toward_zero, ru = Rounding::upward, rd = Rounding::downward;
+  v.push_back({"__float2bfloat16_rn(x)", F::fp32, F::bf16, rne,
+               [](uint64_t c) { return raw(__float2bfloat16_rn(f32(c))); }});
+  v.push_back({"__float2bfloat16_rz(x)", F::fp32, F::bf16, rz,
+               [](uint64_t c) { return raw(__float2bfloat16_rz(f32(c))); }});
+  v.push_back({"__float2bfloat16_ru(x)", F::fp32, F::bf16, ru,
+               [](uint64_t c) { return raw(__float2bfloat16_ru(f32(c))); }});
+  v.push_back({"__float2bfloat16_rd(x)", F::fp32, F::bf16, rd,
+               [](uint64_t c) { return raw(__float2bfloat16_rd(f32(c))); }});
+  v.push_back({"__double2bfloat16(x)", F::fp64, F::bf16, rne,
+               [](uint64_t c) { return raw(__double2bfloat16(f64(c))); }});
+  v.push_back({"__float2half_rn(x)", F::fp32, F::fp16, rne,
+               [](uint64_t c) { return raw(__float2half_rn(f32(c))); }});
+  v.push_back({"__float2half_rz(x)", F::fp32, F::fp16, rz,
+               [](uint64_t c) { return raw(__float2half_rz(f32(c))); }});
+  v.push_back({"__float2half_ru(x)", F::fp32, F::fp16, ru,
+               [](uint64_t c) { return raw(__float2half_ru(f32(c))); }});
+  v.push_back({"__float2half_rd(x)", F::fp32, F::fp16, rd,
+               [](uint64_t c) { return raw(__float2half_rd(f32(c))); }});
+  v.push_back({"__double2half(x)", F::fp64, F::fp16, rne,
+               [](uint64_t c) { return raw(__double2half(f64(c))); }});
+  // Decodes: exact conversions, so only special values can differ.
+  auto u8 = [](uint64_t c) { return static_cast<unsigned char>(c); };
+  v.push_back({"__nv_cvt_fp8_to_halfraw(x, __NV_E4M3)", F::e4m3fn, F::fp16, rne,
+               [=](uint64_t c) { return uint64_t{__nv_cvt_fp8_to_halfraw(u8(c), __NV_E4M3).x}; }});
+  v.push_back({"__nv_cvt_fp8_to_halfraw(x, __NV_E5M2)", F::e5m2, F::fp16, rne,
+               [=](uint64_t c) { return uint64_t{__nv_cvt_fp8_to_halfraw(u8(c), __NV_E5M2).x}; }});
+  v.push_back({"__nv_cvt_fp6_to_halfraw(x, __NV_E2M3)", F::e2m3fn, F::fp16, rne,
+               [=](uint64_t c) { return uint64_t{__nv_cvt_fp6_to_halfraw(u8(c), __NV_E2M3).x}; }});
+  v.push_back({"__nv_cvt_fp6_to_halfraw(x, __NV_E3M2)", F::e3m2fn, F::fp16, rne,
+               [=](uint64_t c) { return uint64_t{__nv_cvt_fp6_to_halfraw(u8(c), __NV_E3M2).x}; }});
+  v.push_back({"__nv_cvt_fp4_to_halfraw(x, __NV_E2M1)", F::e2m1fn, F::fp16, rne,
+               [=](uint64_t c) { return uint64_t{__nv_cvt_fp4_to_halfraw(u8(c), __NV_E2M1).x}; }});
+  v.push_back({"__nv_cvt_e8m0_to_bf16raw(x)", F::ue8m0, F::bf16, rne,
+               [=](uint64_t c) { return uint64_t{__nv_cvt_e8m0_to_bf16raw(u8(c)).x}; }});
+  v.push_back({"__half2float(x)", F::fp16, F::fp32, rne,
+               [](uint64_t c) { return uint64_t{std::bit_cast<uint32_t>(__half2float(__half(h16(c))))}; }});
+  v.push_back({"__bfloat162float(x)", F::bf16, F::fp32, rne,
+               [](uint64_t c) { return uint64_t{std::bit_cast<uint32_t>(__bfloat162float(__nv_bfloat16(b16(c))))}; }});
+  return v;
+}
+
+// -------------------------------------------------------------------- inputs
+
+// An fp16 or bf16 code widened exactly into fp32 or fp64 (NaN payloads and
+// signs kept, bit for bit).
+uint64_t widen(const FormatDesc& from, uint64_t c, const FormatDesc& to) {
+  const bool neg = c & from.sign_bit();
+  const uint64_t man = c & ((uint64_t{1} << from.mbits) - 1);
+  if ((c & from.exponent_all_ones()) == from.exponent_all_ones() && man)
+    return (neg ? to.sign_bit() : 0) | to.exponent_all_ones() | man << (to.mbits - from.mbits);
+  const double x = decode(from, c);
+  return to == F::fp32 ? std::bit_cast<uint32_t>(static_cast<float>(x)) : std::bit_cast<uint64_t>(x);
+}
+
+std::vector<uint64_t> all_codes(const FormatDesc& f, bool quick) {
+  std::vector<uint64_t> v;
+  for (uint64_t c = 0; c <= f.code_mask(); ++c) {
+    const uint64_t e = c & f.exponent_all_ones();
+    if (!quick || f.bits() <= 8 || c % 17 == 0 || e == 0 || e == f.exponent_all_ones()) v.push_back(c);
+  }
+  return v;
+}
+
+// Ties, neighbours and range ends of the target, as exact positive doubles:
+// every pair of adjacent values (quick: the ends of the range and a stride
+// through it for 16-bit targets).
+std::vector<double> edge_values(const FormatDesc& to, bool quick) {
+  std::vector<double> vals;
+  for (uint64_t c = 0; c <= to.magnitude_mask(); ++c)
+    if (const double x = decode(to, c); std::isfinite(x) && x >= 0) vals.push_back(x);
+  std::sort(vals.begin(), vals.end());
+  vals.erase(std::unique(vals.begin(), vals.end()), vals.end());
+  std::vector<double> out;
+  const size_t pairs = vals.size() - 1;
+  for (size_t i = 0; i < pairs; ++i) {
+    if (quick && pairs > 256 && i >= 64 && i + 64 < pairs && i % 997 != 0) continue;
+    out.insert(out.end(), {vals[i], vals[i + 1], (vals[i] + vals[i + 1]) / 2});
+  }
+  const double top = vals.back();
+  const double q = std::ldexp(1.0, std::ilogb(top) - to.mbits);  // quantum of the top binade
+  out.insert(out.end(), {top + q / 4, top + q / 2, top + q, top + 1.5 * q, 2 * top, 4 * top});
+  const double tiny = *std::upper_bound(vals.begin(), vals.end(), 0.0);
+  const double min_normal = std::ldexp(1.0, to.min_exponent());
+  out.insert(out.end(), {tiny / 2, tiny / 4, 0.75 * tiny, 1.5 * tiny, min_normal, 0.5 * min_normal});
+  return out;
+}
+
+// log2 of a range of magnitudes a little wider than the target's (1/8 of its
+// smallest positive value to 8 times its largest), for random in-range values.
+std::pair<double, double> log2_range(const FormatDesc& to) {
+  double lo = std::numeric_limits<double>::infinity(), hi = 0;
+  for (uint64_t c = 0; c <= to.magnitude_mask(); ++c)
+    if (const double x = decode(to, c); std::isfinite(x) && x > 0) lo = std::min(lo, x), hi = std::max(hi, x);
+  return {std::log2(lo) - 3, std::log2(hi) + 3};
+}
+
+std::vector<uint64_t> fp32_inputs(const FormatDesc& to, bool quick, std::mt19937_64& rng) {
+  std::vector<uint64_t> v;
+  for (const auto& src : {F::fp16, F::bf16})
+    for (uint64_t c : all_codes(src, quick)) v.push_back(widen(src, c, F::fp32));
+  const float fmax = std::numeric_limits<float>::max(), inf = std::numeric_limits<float>::infinity();
+  for (double t : edge_values(to, quick)) {
+    const float f = static_cast<float>(std::min(t, double{fmax}));
+    for (float g : {f, std::nextafter(f, 0.0f), std::nextafter(f, inf)})
+      for (float s : {g, -g}) v.push_back(std::bit_cast<uint32_t>(s));
+  }
+  for (uint64_t c : {0x00000000, 0x7F800000, 0x7FC00000, 0x7F800001, 0x7FC00001, 0x7FFFFFFF, 0x7FA00000,
+                     0x7FE00000, 0x7F900000, 0x00000001, 0x007FFFFF, 0x00800000, 0x7F7FFFFF, 0x00400000,
+                     0x00400001, 0x003FFFFF, 0x00200000, 0x00600000, 0x3F800000})
+    v.insert(v.end(), {c, c | 0x80000000});
+  const int n = quick ? 2000 : 100000;
+  for (int i = 0; i < n; ++i) v.push_back(rng() & 0xFFFFFFFF);
+  // Random values around the target's range, so that rounding is exercised.
+  const auto [lo, hi] = log2_range(to);
+  std::uniform_real_distribution<double> e(lo, std::min(hi, 127.9));
+  for (int i = 0; i < n / 5; ++i) {
+    const float f = static_cast<float>(std::exp2(e(rng)));
+    v.push_back(std::bit_cast<uint32_t>(rng() & 1 ? -f : f));
+  }
+  return v;
+}
+
+std::vector<uint64_t> fp64_inputs(const FormatDesc& to, bool quick, std::mt19937_64& rng) {
+  std::vector<uint64_t> v;
+  for (const auto& src : {F::fp16, F::bf16})
+    for (uint64_t c : all_codes(src, quick)) v.push_back(widen(src, c, F::fp64));
+  const double inf = std::numeric_limits<double>::infinity();
+  const double fmax = std::numeric_limits<float>::max();
+  std::vector<double> edges = edge_values(to, quick);
+  edges.insert(edges.end(), {fmax, fmax * (1 + 0x1p-30), 0x1p128 * (1 - 0x1p-30), 0x1p128, 1e39, 1e300,
+                             std::numeric_limits<double>::max(), 0x1p-149, 0x1p-150, 0x1p-150 * 1.5, 1e-46,
+                             1e-300, std::numeric_limits<double>::denorm_min()});
+  for (double t : edges) {
+    const float f = static_cast<float>(std::min(t, fmax));
+    for (double g : {t, std::nextafter(t, 0.0), std::nextafter(t, inf), double{std::nextafter(f, 0.0f)},
+                     double{std::nextafter(f, std::numeric_limits<float>::infinity())}})
+      for (double s : {g, -g}) v.push_back(std::bit_cast<uint64_t>(s));
+  }
+  for (uint64_t c : {0x0000000000000000ull, 0x7FF0000000000000ull, 0x7FF8000000000000ull, 0x7FF0000000000001ull,
+                     0x7FF4000000000000ull, 0x7FFC000000000000ull, 0x7FFFFFFFFFFFFFFFull, 0x7FF8000000000001ull,
+                     0x7FF2000000000000ull, 0x7FF0000020000000ull, 0x0000000000000001ull, 0x000FFFFFFFFFFFFFull,
+                     0x0010000000000000ull, 0x7FEFFFFFFFFFFFFFull, 0x3FF0000000000000ull})
+    v.insert(v.end(), {c, c | 0x8000000000000000ull});
+  const int n = quick ? 2000 : 50000;
+  for (int i = 0; i < n; ++i) v.push_back(rng());
+  // Random values around the target's range whose low 32 significand bits
+  // are random: sticky bits below fp32's precision.
+  const auto [lo, hi] = log2_range(to);
+  std::uniform_real_distribution<double> e(lo, hi);
+  for (int i = 0; i < n; ++i) {
+    const uint64_t bits = (std::bit_cast<uint64_t>(std::exp2(e(rng))) & ~uint64_t{0xFFFFFFFF}) | (rng() & 0xFFFFFFFF);
+    v.push_back(bits | (rng() & 1 ? 0x8000000000000000ull : 0));
+  }
+  return v;
+}
+
+std::vector<uint64_t> inputs(const FormatDesc& from, const FormatDesc& to, bool quick, uint64_t seed) {
+  std::mt19937_64 rng(seed ^ (uint64_t{to.ebits} << 8 | to.mbits));
+  std::vector<uint64_t> v = from == F::fp32   ? fp32_inputs(to, quick, rng)
+                            : from == F::fp64 ? fp64_inputs(to, quick, rng)
+                                              : all_codes(from, quick && from.bits() > 8);
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+// -------------------------------------------------------------- comparison
+
+constexpr Overflow kPolicies[] = {Overflow::saturate, Overflow::nan, Overflow::infinity};  // tie order
+const char* policy_name(Overflow o) {
+  return o == Overflow::saturate ? "saturate" : o == Overflow::infinity ? "infinity" : "nan";
+}
+const char* rounding_text(Rounding r) {
+  switch (r) {
+    case Rounding::nearest_even: return "nearest_even";
+    case Rounding::toward_zero: return "toward_zero";
+    case Rounding::upward: return "upward";
+    case Rounding::downward: return "downward";
+    default: return "?";
+  }
+}
+
+template <class Fn>
+void parallel_for(size_t n, Fn&& fn) {
+  const size_t t = n < 8192 ? 1 : std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
+  std::vector<std::thread> pool;
+  for (size_t k = 0; k < t; ++k)
+    pool.emplace_back([&, k] {
+      for (size_t i = k * n / t; i < (k + 1) * n / t; ++i) fn(i);
+    });
+  for (auto& th : pool) th.join();
+}
+
+using Oracles = std::array<std::vector<ReferenceResult>, 3>;  // by kPolicies index
+
+// The anchor in docs/VENDOR_DIFFERENCES.md of each class that it explains.
+const std::map<std::string, std::string>& documented() {
+  static const std::map<std::string, std::string> m = {
+      {"nan_to_maxnorm", "cuda-nan-to-maxnorm"},
+      {"nan_sign", "cuda-nan-sign"},
+      {"nan_payload", "cuda-nan-payload"},
+      {"inf_to_maxnorm", "cuda-inf-to-maxnorm"},
+      {"negative_into_unsigned", "cuda-negative-into-unsigned"},
+  };
+  return m;
+}
+
+std::string value_text(double x) {
+  if (std::isnan(x)) return std::signbit(x) ? "-nan" : "nan";
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", x);
+  return buf;
+}
+std::string hex(uint64_t code, int bits) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%0*llx", (bits + 3) / 4, static_cast<unsigned long long>(code));
+  return buf;
+}
+bool differs(uint64_t got, const ReferenceResult& want) { return (want.flags & kNoEncoding) || got != want.code; }
+
+// The class of one difference: input `code`, peer result `got`, oracle `want`
+// under spec (docs/VENDOR_DIFFERENCES.md, "CUDA intrinsics").
+std::string classify(const Intrinsic& in, uint64_t code, uint64_t got, const ReferenceResult& want,
+                     const RoundingSpec& spec, const Oracles& oracles, size_t i) {
+  const FormatDesc& to = in.to;
+  const double x = decode(in.from, code), g = decode(to, got);
+  const bool no_encoding = want.flags & kNoEncoding;
+  const double w = no_encoding ? std::nan("") : decode(to, want.code);
+  if (std::isnan(x)) {
+    if (no_encoding) return got == to.max_finite_code() ? "nan_to_maxnorm" : "other";
+    if (std::isnan(g) && std::isnan(w)) return (got ^ want.code) & to.sign_bit() ? "nan_sign" : "nan_payload";
+    return "other";
+  }
+  if (!to.is_signed && x < 0) {  // a peer that converts |x|
+    const auto mag = reference::mpfr_convert(in.from, to, code & ~in.from.sign_bit(), spec);
+    return !differs(got, mag) ? "negative_into_unsigned" : "other";
+  }
+  if (std::isinf(x)) {
+    const bool max_same_sign =
+        (got & to.magnitude_mask()) == to.max_finite_code() && std::signbit(g) == std::signbit(x);
+    return std::isinf(w) && max_same_sign ? "inf_to_maxnorm" : "other";
+  }
+  if (want.flags & (kOverflow | kNoEncoding))
+    for (const auto& o : oracles)
+      if (!differs(got, o[i])) return "overflow_policy";
+  if (g == 0 && w == 0) return "negative_zero";
+  if (std::isfinite(g) && std::isfinite(w)) return "rounding";
+  return "other";
+}
+
+nlohmann::json compare(const Intrinsic& in, const std::vector<uint64_t>& codes, const Oracles& oracles,
+                       const std::string& peer) {
+  std::vector<uint64_t> got(codes.size());
+  parallel_for(codes.size(), [&](size_t i) { got[i] = in.fn(codes[i]) & in.to.code_mask(); });
+  // The policy is chosen by its differences on the inputs it is about: a
+  // negative input into an unsigned format is left out (there plumb's policy
+  // decides "negative, out of range", which the peer never reports: it
+  // converts the magnitude, see classify), so that it does not outvote
+  // overflow and infinity.
+  nlohmann::json by_policy = nlohmann::json::object();
+  size_t best = 0, best_score = 0;
+  for (size_t p = 0; p < 3; ++p) {
+    size_t n = 0, score = 0;
+    for (size_t i = 0; i < codes.size(); ++i)
+      if (differs(got[i], oracles[p][i])) {
+        ++n;
+        score += in.to.is_signed || !(decode(in.from, codes[i]) < 0);
+      }
+    by_policy[policy_name(kPolicies[p])] = n;
+    if (p == 0 || score < best_score) best = p, best_score = score;
+  }
+  size_t best_count = 0;
+  for (size_t i = 0; i < codes.size(); ++i) best_count += differs(got[i], oracles[best][i]);
+  const RoundingSpec spec{in.rounding, kPolicies[best], 0};
+  std::map<std::string, nlohmann::json> classes;
+  for (size_t i = 0; i < codes.size(); ++i) {
+    const ReferenceResult& want = oracles[best][i];
+    if (!differs(got[i], want)) continue;
+    const std::string cls = classify(in, codes[i], got[i], want, spec, oracles, i);
+    auto [it, first] = classes.try_emplace(cls);
+    if (first) {
+      const auto doc = documented().find(cls);
+      const std::string input = hex(codes[i], in.from.bits());
+      it->second = {{"class", cls},
+                    {"count", 0},
+                    {"documented", doc == documented().end() ? "" : "docs/VENDOR_DIFFERENCES.md#" + doc->second},
+                    {"example",
+                     {{"input", input},
+                      {"input_value", value_text(decode(in.from, codes[i]))},
+                      {"peer", hex(got[i], in.to.bits())},
+                      {"peer_value", value_text(decode(in.to, got[i]))},
+                      {"oracle", hex(want.code, in.to.bits())},
+                      {"oracle_value", want.flags & kNoEncoding ? "no_encoding" : value_text(decode(in.to, want.code))},
+                      {"command", "echo " + input + " | plumb convert --bits --from " + format_name(in.from) +
+                                      " --to " + format_name(in.to) + " --rounding " + rounding_text(in.rounding) +
+                                      " --overflow " + policy_name(spec.overflow) + " --kernel mpfr"}}}};
+    }
+    it->second["count"] = it->second["count"].get<size_t>() + 1;
+  }
+  nlohmann::json differences = nlohmann::json::array();
+  for (auto& [name, d] : classes) differences.push_back(std::move(d));
+  return {{"peer", peer + " " + in.call},
+          {"intrinsic", in.call},
+          {"from", format_name(in.from)},
+          {"to", format_name(in.to)},
+          {"rounding", rounding_text(in.rounding)},
+          {"overflow", policy_name(spec.overflow)},
+          {"cases", codes.size()},
+          {"agree", codes.size() - best_count},
+          {"differ", best_count},
+          {"differences", std::move(differences)},
+          {"differ_by_overflow", std::move(by_policy)}};
+}
+
+}  // namespace
+
+std::string cuda_headers_peer_name() {
+  return "CUDA " + std::to_string(CUDART_VERSION / 1000) + "." + std::to_string(CUDART_VERSION % 1000 / 10) +
+         " headers (host)";
+}
+
+nlohmann::json cuda_headers_peer_records(bool quick, uint64_t seed) {
+  const std::string peer = cuda_headers_peer_name();
+  nlohmann::json records = nlohmann::json::array();
+  std::map<std::string, std::vector<uint64_t>> input_sets;  // by from>to
+  std::map<std::string, Oracles> oracle_sets;               // by from>to>rounding
+  for (const Intrinsic& in : intrinsics()) {
+    const auto start = std::chrono::steady_clock::now();
+    const std::string key = format_name(in.from) + ">" + format_name(in.to);
+    auto& codes = input_sets[key];
+    if (codes.empty()) codes = inputs(in.from, in.to, quick, seed);
+    auto& oracles = oracle_sets[key + ">" + rounding_text(in.rounding)];
+    if (oracles[0].empty())
+      for (size_t p = 0; p < 3; ++p) {
+        oracles[p].resize(codes.size());
+        const RoundingSpec spec{in.rounding, kPolicies[p], 0};
+        parallel_for(codes.size(),
+                     [&](size_t i) { oracles[p][i] = reference::mpfr_convert(in.from, in.to, codes[i], spec); });
+      }
+    records.push_back(compare(in, codes, oracles, peer));
+    records.back()["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  return records;
+}
+
+}  // namespace plumb::peers
