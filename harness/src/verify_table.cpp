@@ -89,7 +89,14 @@ size_t print_verify_table(const std::vector<checks::Verdict>& verdicts, bool ver
   for (const auto& v : verdicts) {
     const bool failure = !v.acceptable() && !(v.expected_failure && v.disposition == Disposition::passed);
     const bool planted_catch = v.expected_failure && v.acceptable() && !planted_shown;
-    if ((!failure && !planted_catch) || v.counterexamples.empty() || (failure && shown >= 20)) continue;
+    if ((!failure && !planted_catch) || (failure && shown >= 20)) continue;
+    if (v.counterexamples.empty()) {  // peers and kernel errors: the message says what
+      if (failure) {
+        ++shown;
+        std::printf("\nFAILURE %s: %s: %s\n", describe(v).c_str(), disposition_name(v.disposition), v.message.c_str());
+      }
+      continue;
+    }
     if (planted_catch) planted_shown = true;
     else ++shown;
     std::printf("\n%s %s: %s, %llu of %llu cases differ\n", failure ? "FAILURE" : "planted bug caught",
