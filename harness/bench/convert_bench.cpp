@@ -39,21 +39,31 @@ size_t g_windows = 0;  // 0: derived from g_elements
 
 const char* rounding_text(Rounding r) {
   switch (r) {
-    case Rounding::nearest_even: return "nearest_even";
-    case Rounding::nearest_away: return "nearest_away";
-    case Rounding::toward_zero: return "toward_zero";
-    case Rounding::upward: return "upward";
-    case Rounding::downward: return "downward";
-    case Rounding::odd: return "odd";
-    case Rounding::stochastic: return "stochastic";
+    case Rounding::nearest_even:
+      return "nearest_even";
+    case Rounding::nearest_away:
+      return "nearest_away";
+    case Rounding::toward_zero:
+      return "toward_zero";
+    case Rounding::upward:
+      return "upward";
+    case Rounding::downward:
+      return "downward";
+    case Rounding::odd:
+      return "odd";
+    case Rounding::stochastic:
+      return "stochastic";
   }
   return "?";
 }
 const char* overflow_text(Overflow o) {
   switch (o) {
-    case Overflow::saturate: return "saturate";
-    case Overflow::infinity: return "infinity";
-    case Overflow::nan: return "nan";
+    case Overflow::saturate:
+      return "saturate";
+    case Overflow::infinity:
+      return "infinity";
+    case Overflow::nan:
+      return "nan";
   }
   return "?";
 }
@@ -61,18 +71,18 @@ const char* overflow_text(Overflow o) {
 // The data every benchmark reads, made on first use (listing allocates nothing).
 struct Pool {
   size_t n = 0, windows = 0;
-  std::vector<float> in;         // windows * n
-  std::vector<uint32_t> rbits;   // windows * n, made on first stochastic use
+  std::vector<float> in;           // windows * n
+  std::vector<uint32_t> rbits;     // windows * n, made on first stochastic use
   std::vector<unsigned char> out;  // windows * n * 4 bytes (widest output)
-  std::vector<uint8_t> flags;    // windows * n, made on first use
+  std::vector<uint8_t> flags;      // windows * n, made on first use
 };
 
 Pool& pool() {
   static Pool p = [] {
     Pool q;
     q.n = g_elements;
-    q.windows = g_windows ? g_windows
-                          : std::max<size_t>(1, ((size_t{256} << 20) / 4 + q.n - 1) / q.n);
+    q.windows =
+        g_windows ? g_windows : std::max<size_t>(1, ((size_t{256} << 20) / 4 + q.n - 1) / q.n);
     q.in.resize(q.windows * q.n);
     std::mt19937_64 rng(12345);
     std::normal_distribution<float> gauss(0.0f, 1.0f);
@@ -167,8 +177,9 @@ void register_all() {
   const FormatDesc e4m3 = plumb::formats::e4m3fn;
   for (int r = 0; r < plumb::kRoundingCount; ++r)
     for (int o = 0; o < plumb::kOverflowCount; ++o) {
-      const RoundingSpec spec{static_cast<Rounding>(r), static_cast<Overflow>(o),
-                              static_cast<uint8_t>(r == static_cast<int>(Rounding::stochastic) ? 8 : 0)};
+      const RoundingSpec spec{
+          static_cast<Rounding>(r), static_cast<Overflow>(o),
+          static_cast<uint8_t>(r == static_cast<int>(Rounding::stochastic) ? 8 : 0)};
       if (r == 0 && o == 0) continue;  // already in the list above
       configs.push_back({e4m3, spec, false});
     }
@@ -218,9 +229,8 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("plumb_commit_at_configure", PLUMB_CONFIGURE_COMMIT);
   benchmark::AddCustomContext("plumb_build_type", PLUMB_BUILD_TYPE);
   benchmark::AddCustomContext("plumb_elements", std::to_string(g_elements));
-  benchmark::AddCustomContext(
-      "plumb_windows",
-      g_windows ? std::to_string(g_windows) : std::string("auto (256 MiB of input)"));
+  benchmark::AddCustomContext("plumb_windows", g_windows ? std::to_string(g_windows)
+                                                         : std::string("auto (256 MiB of input)"));
   benchmark::AddCustomContext("plumb_data", "Gaussian fp32, mean 0, sd 1, seed 12345");
   benchmark::AddCustomContext("plumb_cpu_avx2", __builtin_cpu_supports("avx2") ? "yes" : "no");
   benchmark::RunSpecifiedBenchmarks();

@@ -16,13 +16,12 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "cli_args.hpp"
 #include "commands.hpp"
@@ -178,8 +177,8 @@ PeerRun run_peer(const Sizes& sizes, const fs::path& tmp) {
   const std::string python = venv_python();
   const std::string script = source_dir() + "/kernels/peers/ml_dtypes_bench.py";
   if (python.empty()) {
-    run.not_measured = "the project's venv is missing (" + source_dir() +
-                       "/.venv): run tools/setup";
+    run.not_measured =
+        "the project's venv is missing (" + source_dir() + "/.venv): run tools/setup";
     return run;
   }
   if (!fs::exists(script)) {
@@ -220,8 +219,10 @@ void print_table(const json& records, const json& not_run, const std::string& pe
   }
   auto ratio = [](double a, double b) {
     char buf[32];
-    if (a > 0 && b > 0) std::snprintf(buf, sizeof buf, "%9.2f", a / b);
-    else std::snprintf(buf, sizeof buf, "%9s", "-");
+    if (a > 0 && b > 0)
+      std::snprintf(buf, sizeof buf, "%9.2f", a / b);
+    else
+      std::snprintf(buf, sizeof buf, "%9s", "-");
     return std::string(buf);
   };
   std::printf("%-58s %9s %8s %9s %9s\n", "benchmark", "G elem/s", "GB/s", "x memcpy", "x peer");
@@ -230,7 +231,8 @@ void print_table(const json& records, const json& not_run, const std::string& pe
     double peer = 0;
     if (r["kind"] == "kernel" && r.value("from", "") == "fp32" &&
         r.value("rounding", "") == "nearest_even" && !r.value("flags", false))
-      if (auto it = peer_rate.find(r.value("to", "")); it != peer_rate.end()) peer = it->second.first;
+      if (auto it = peer_rate.find(r.value("to", "")); it != peer_rate.end())
+        peer = it->second.first;
     const double bps = r["bytes_per_second"].is_number() ? r["bytes_per_second"].get<double>() : 0;
     std::printf("%-58s %9.3f %8.2f %s %s\n", name.c_str(), rate(r) / 1e9, bps / 1e9,
                 ratio(rate(r), memcpy_rate).c_str(), ratio(rate(r), peer).c_str());
@@ -239,10 +241,12 @@ void print_table(const json& records, const json& not_run, const std::string& pe
     std::printf("%-58s not measured: %s\n", "ml_dtypes (peer)", peer_reason.c_str());
   for (const auto& n : not_run)
     if (n.value("kind", "") != "peer")
-      std::printf("%-58s not run: %s\n", n.value("name", "").c_str(), n.value("reason", "").c_str());
-  std::printf("x memcpy: elements/s relative to memcpy of the same fp32 input (bytes read + "
-              "written counted in its GB/s);\nx peer: relative to the peer's fp32 conversion "
-              "into the same format (ml_dtypes; numpy for fp16), nearest_even rows only.\n");
+      std::printf("%-58s not run: %s\n", n.value("name", "").c_str(),
+                  n.value("reason", "").c_str());
+  std::printf(
+      "x memcpy: elements/s relative to memcpy of the same fp32 input (bytes read + "
+      "written counted in its GB/s);\nx peer: relative to the peer's fp32 conversion "
+      "into the same format (ml_dtypes; numpy for fp16), nearest_even rows only.\n");
 }
 
 }  // namespace
@@ -287,8 +291,8 @@ int command_bench(const std::vector<std::string>& args) {
     // memcpy always runs: every ratio needs the ceiling.
     argv.push_back("--benchmark_filter=" + (f->rfind("-", 0) == 0 ? *f : "^memcpy$|" + *f));
   }
-  std::fprintf(stderr, "plumb bench: %s, %zu elements per call, %d repetition(s)%s\n",
-               exe.c_str(), sizes.elements, sizes.repetitions,
+  std::fprintf(stderr, "plumb bench: %s, %zu elements per call, %d repetition(s)%s\n", exe.c_str(),
+               sizes.elements, sizes.repetitions,
                quick ? " (--quick: data in cache, a smoke test, not a measurement)" : "");
   const int rc = spawn(argv, 2, -1);
   const json gb = read_json(gb_out);
