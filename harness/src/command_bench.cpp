@@ -57,28 +57,6 @@ struct Sizes {
 constexpr Sizes kFull{size_t{16} << 20, 0, 5, 0.2, size_t{16} << 20, 9};
 constexpr Sizes kQuick{size_t{1} << 20, 1, 1, 0.01, size_t{1} << 20, 3};
 
-// Runs argv; stdout / stderr go to the given descriptors (-1: inherited).
-// Returns the exit status (127: could not start, 128 + n: killed by signal n).
-int spawn(const std::vector<std::string>& argv, int out_fd, int err_fd) {
-  std::fflush(stdout);
-  std::fflush(stderr);
-  const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("cannot start '" + argv[0] + "' (fork failed)");
-  if (pid == 0) {
-    if (out_fd >= 0) dup2(out_fd, 1);
-    if (err_fd >= 0) dup2(err_fd, 2);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 128;
-}
-
 std::string last_line(const std::string& path) {
   std::ifstream in(path);
   std::string line, last;
@@ -188,7 +166,7 @@ PeerRun run_peer(const Sizes& sizes, const fs::path& tmp) {
   const std::string out = (tmp / "peer.json").string(), log = (tmp / "peer.log").string();
   const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   std::fprintf(stderr, "plumb bench: timing the peer (ml_dtypes) with %s\n", python.c_str());
-  const int rc = spawn({python, script, "--n", std::to_string(sizes.peer_elements), "--repeat",
+  const int rc = run_process({python, script, "--n", std::to_string(sizes.peer_elements), "--repeat",
                         std::to_string(sizes.peer_repeat), "--json", out},
                        fd, fd);
   if (fd >= 0) close(fd);
@@ -294,7 +272,7 @@ int command_bench(const std::vector<std::string>& args) {
   std::fprintf(stderr, "plumb bench: %s, %zu elements per call, %d repetition(s)%s\n", exe.c_str(),
                sizes.elements, sizes.repetitions,
                quick ? " (--quick: data in cache, a smoke test, not a measurement)" : "");
-  const int rc = spawn(argv, 2, -1);
+  const int rc = run_process(argv, 2, -1);
   const json gb = read_json(gb_out);
   if (rc != 0 || gb.is_null()) {
     fs::remove_all(tmp);

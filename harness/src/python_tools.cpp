@@ -25,28 +25,38 @@ std::string self_executable() {
   return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "plumb";
 }
 
+int run_process(const std::vector<std::string>& argv, int out_fd, int err_fd) {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("cannot start '" + argv[0] + "' (fork failed)");
+  if (pid == 0) {
+    if (out_fd >= 0) dup2(out_fd, 1);
+    if (err_fd >= 0) dup2(err_fd, 2);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 128;
+}
+
 int run_python(const std::vector<std::string>& args) {
   const std::string python = venv_python();
   if (python.empty())
     throw std::runtime_error("the project's Python environment is missing (" + source_dir() +
                              "/.venv): run tools/setup first");
-  const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("cannot start python (fork failed)");
-  if (pid == 0) {
-    const char* old = std::getenv("PYTHONPATH");
-    const std::string path = source_dir() + "/reports" + (old && *old ? ":" + std::string(old) : "");
-    setenv("PYTHONPATH", path.c_str(), 1);
-    setenv("PYTHONUNBUFFERED", "1", 1);
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(python.c_str()));
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(python.c_str(), argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+  const char* old = std::getenv("PYTHONPATH");
+  const std::string path = source_dir() + "/reports" + (old && *old ? ":" + std::string(old) : "");
+  setenv("PYTHONPATH", path.c_str(), 1);
+  setenv("PYTHONUNBUFFERED", "1", 1);
+  std::vector<std::string> argv = {python};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_process(argv);
 }
 
 }  // namespace plumb::harness
