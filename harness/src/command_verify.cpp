@@ -164,8 +164,11 @@ int command_verify(const std::vector<std::string>& args) {
       progress.done(verdicts.size(), 0);
     }
   }
+  // Error curves for the report, when conversions were verified.
+  bool any_conversion_suite = false;
+  for (const auto& s : suites) any_conversion_suite |= checks::is_conversion_suite(s);
   for (const auto& n : named_formats())
-    if (n.desc.bits() <= 16)
+    if (any_conversion_suite && n.desc.bits() <= 16)
       for (auto& c : error_curves(n.desc, 1200, o.plan.seed)) result["error_curves"].push_back(c);
 
   const size_t bad = print_verify_table(verdicts, a.has("verbose"));

@@ -4,6 +4,7 @@ The report never needs anything but these files: each record keeps the file
 and the machine it came from, so runs of several machines merge into one
 report and stay apart in it.
 """
+import gzip
 import json
 import math
 import os
@@ -24,7 +25,8 @@ class ResultError(Exception):
 def load_result(path):
     """Reads one result file and checks its schema. Raises ResultError."""
     try:
-        with open(path, encoding="utf-8") as f:
+        opener = gzip.open if str(path).endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8") as f:
             data = json.load(f)
     except OSError as e:
         raise ResultError("%s: cannot read: %s" % (path, e.strerror or e)) from e
