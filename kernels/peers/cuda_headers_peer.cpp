@@ -2,6 +2,7 @@
 // the MPFR oracle (see cuda_headers_peer.hpp). Compiled by the host compiler
 // with the CUDA include directory; nothing from the CUDA runtime is called.
 #include "cuda_headers_peer.hpp"
+#include "cuda_headers_intrinsics.hpp"
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
@@ -23,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "plumb/checks/check_convert.hpp"
 #include "plumb/formats/format_names.hpp"
 #include "plumb/formats/value.hpp"
 #include "plumb/reference/convert_reference.hpp"
@@ -32,152 +34,6 @@ namespace {
 
 namespace F = formats;
 using reference::ReferenceResult;
-
-// ---------------------------------------------------------------- intrinsics
-
-struct Intrinsic {
-  std::string call;  // the C++ call, as a reader would write it
-  FormatDesc from, to;
-  Rounding rounding;
-  std::function<uint64_t(uint64_t)> fn;  // source code -> target code
-};
-
-float f32(uint64_t c) { return std::bit_cast<float>(static_cast<uint32_t>(c)); }
-double f64(uint64_t c) { return std::bit_cast<double>(c); }
-__half_raw h16(uint64_t c) {
-  __half_raw h;
-  h.x = static_cast<unsigned short>(c);
-  return h;
-}
-__nv_bfloat16_raw b16(uint64_t c) {
-  __nv_bfloat16_raw b;
-  b.x = static_cast<unsigned short>(c);
-  return b;
-}
-uint64_t raw(__half h) { return static_cast<__half_raw>(h).x; }
-uint64_t raw(__nv_bfloat16 b) { return static_cast<__nv_bfloat16_raw>(b).x; }
-
-struct Mode {
-  cudaRoundMode mode;
-  const char* name;
-  Rounding rounding;
-};
-constexpr Mode kNearest{cudaRoundNearest, "cudaRoundNearest", Rounding::nearest_even};
-constexpr Mode kZero{cudaRoundZero, "cudaRoundZero", Rounding::toward_zero};
-constexpr Mode kPosInf{cudaRoundPosInf, "cudaRoundPosInf", Rounding::upward};
-
-struct Sat {
-  __nv_saturation_t sat;
-  const char* name;
-};
-constexpr Sat kSats[] = {{__NV_SATFINITE, "__NV_SATFINITE"}, {__NV_NOSAT, "__NV_NOSAT"}};
-
-std::vector<Intrinsic> intrinsics() {
-  std::vector<Intrinsic> v;
-  const Rounding rne = Rounding::nearest_even;
-  struct Fp8 {
-    __nv_fp8_interpretation_t k;
-    const char* name;
-    FormatDesc to;
-  };
-  for (const Fp8 t : {Fp8{__NV_E4M3, "__NV_E4M3", F::e4m3fn}, Fp8{__NV_E5M2, "__NV_E5M2", F::e5m2}})
-    for (const Sat s : kSats) {
-      const auto k = t.k;
-      const auto sat = s.sat;
-      const std::string a = std::string(", ") + s.name + ", " + t.name + ")";
-      v.push_back({"__nv_cvt_float_to_fp8(x" + a, F::fp32, t.to, rne,
-                   [=](uint64_t c) { return __nv_cvt_float_to_fp8(f32(c), sat, k); }});
-      v.push_back({"__nv_cvt_double_to_fp8(x" + a, F::fp64, t.to, rne,
-                   [=](uint64_t c) { return __nv_cvt_double_to_fp8(f64(c), sat, k); }});
-      v.push_back({"__nv_cvt_halfraw_to_fp8(x" + a, F::fp16, t.to, rne,
-                   [=](uint64_t c) { return __nv_cvt_halfraw_to_fp8(h16(c), sat, k); }});
-      v.push_back({"__nv_cvt_bfloat16raw_to_fp8(x" + a, F::bf16, t.to, rne,
-                   [=](uint64_t c) { return __nv_cvt_bfloat16raw_to_fp8(b16(c), sat, k); }});
-    }
-  struct Fp6 {
-    __nv_fp6_interpretation_t k;
-    const char* name;
-    FormatDesc to;
-  };
-  for (const Fp6 t : {Fp6{__NV_E2M3, "__NV_E2M3", F::e2m3fn}, Fp6{__NV_E3M2, "__NV_E3M2", F::e3m2fn}})
-    for (const Mode m : {kNearest, kZero}) {
-      const auto k = t.k;
-      const auto r = m.mode;
-      const std::string a = std::string(", ") + t.name + ", " + m.name + ")";
-      v.push_back({"__nv_cvt_float_to_fp6(x" + a, F::fp32, t.to, m.rounding,
-                   [=](uint64_t c) { return __nv_cvt_float_to_fp6(f32(c), k, r); }});
-      v.push_back({"__nv_cvt_double_to_fp6(x" + a, F::fp64, t.to, m.rounding,
-                   [=](uint64_t c) { return __nv_cvt_double_to_fp6(f64(c), k, r); }});
-      v.push_back({"__nv_cvt_halfraw_to_fp6(x" + a, F::fp16, t.to, m.rounding,
-                   [=](uint64_t c) { return __nv_cvt_halfraw_to_fp6(h16(c), k, r); }});
-      v.push_back({"__nv_cvt_bfloat16raw_to_fp6(x" + a, F::bf16, t.to, m.rounding,
-                   [=](uint64_t c) { return __nv_cvt_bfloat16raw_to_fp6(b16(c), k, r); }});
-    }
-  for (const Mode m : {kNearest, kZero}) {
-    const auto r = m.mode;
-    const std::string a = std::string(", __NV_E2M1, ") + m.name + ")";
-    v.push_back({"__nv_cvt_float_to_fp4(x" + a, F::fp32, F::e2m1fn, m.rounding,
-                 [=](uint64_t c) { return __nv_cvt_float_to_fp4(f32(c), __NV_E2M1, r); }});
-    v.push_back({"__nv_cvt_double_to_fp4(x" + a, F::fp64, F::e2m1fn, m.rounding,
-                 [=](uint64_t c) { return __nv_cvt_double_to_fp4(f64(c), __NV_E2M1, r); }});
-    v.push_back({"__nv_cvt_halfraw_to_fp4(x" + a, F::fp16, F::e2m1fn, m.rounding,
-                 [=](uint64_t c) { return __nv_cvt_halfraw_to_fp4(h16(c), __NV_E2M1, r); }});
-    v.push_back({"__nv_cvt_bfloat16raw_to_fp4(x" + a, F::bf16, F::e2m1fn, m.rounding,
-                 [=](uint64_t c) { return __nv_cvt_bfloat16raw_to_fp4(b16(c), __NV_E2M1, r); }});
-  }
-  for (const Mode m : {kZero, kPosInf})
-    for (const Sat s : kSats) {
-      const auto r = m.mode;
-      const auto sat = s.sat;
-      const std::string a = std::string(", ") + s.name + ", " + m.name + ")";
-      v.push_back({"__nv_cvt_float_to_e8m0(x" + a, F::fp32, F::ue8m0, m.rounding,
-                   [=](uint64_t c) { return __nv_cvt_float_to_e8m0(f32(c), sat, r); }});
-      v.push_back({"__nv_cvt_double_to_e8m0(x" + a, F::fp64, F::ue8m0, m.rounding,
-                   [=](uint64_t c) { return __nv_cvt_double_to_e8m0(f64(c), sat, r); }});
-      v.push_back({"__nv_cvt_bfloat16raw_to_e8m0(x" + a, F::bf16, F::ue8m0, m.rounding,
-                   [=](uint64_t c) { return __nv_cvt_bfloat16raw_to_e8m0(b16(c), sat, r); }});
-    }
-  const Rounding rz = Rounding::toward_zero, ru = Rounding::upward, rd = Rounding::downward;
-  v.push_back({"__float2bfloat16_rn(x)", F::fp32, F::bf16, rne,
-               [](uint64_t c) { return raw(__float2bfloat16_rn(f32(c))); }});
-  v.push_back({"__float2bfloat16_rz(x)", F::fp32, F::bf16, rz,
-               [](uint64_t c) { return raw(__float2bfloat16_rz(f32(c))); }});
-  v.push_back({"__float2bfloat16_ru(x)", F::fp32, F::bf16, ru,
-               [](uint64_t c) { return raw(__float2bfloat16_ru(f32(c))); }});
-  v.push_back({"__float2bfloat16_rd(x)", F::fp32, F::bf16, rd,
-               [](uint64_t c) { return raw(__float2bfloat16_rd(f32(c))); }});
-  v.push_back({"__double2bfloat16(x)", F::fp64, F::bf16, rne,
-               [](uint64_t c) { return raw(__double2bfloat16(f64(c))); }});
-  v.push_back({"__float2half_rn(x)", F::fp32, F::fp16, rne,
-               [](uint64_t c) { return raw(__float2half_rn(f32(c))); }});
-  v.push_back({"__float2half_rz(x)", F::fp32, F::fp16, rz,
-               [](uint64_t c) { return raw(__float2half_rz(f32(c))); }});
-  v.push_back({"__float2half_ru(x)", F::fp32, F::fp16, ru,
-               [](uint64_t c) { return raw(__float2half_ru(f32(c))); }});
-  v.push_back({"__float2half_rd(x)", F::fp32, F::fp16, rd,
-               [](uint64_t c) { return raw(__float2half_rd(f32(c))); }});
-  v.push_back({"__double2half(x)", F::fp64, F::fp16, rne,
-               [](uint64_t c) { return raw(__double2half(f64(c))); }});
-  // Decodes: exact conversions, so only special values can differ.
-  auto u8 = [](uint64_t c) { return static_cast<unsigned char>(c); };
-  v.push_back({"__nv_cvt_fp8_to_halfraw(x, __NV_E4M3)", F::e4m3fn, F::fp16, rne,
-               [=](uint64_t c) { return uint64_t{__nv_cvt_fp8_to_halfraw(u8(c), __NV_E4M3).x}; }});
-  v.push_back({"__nv_cvt_fp8_to_halfraw(x, __NV_E5M2)", F::e5m2, F::fp16, rne,
-               [=](uint64_t c) { return uint64_t{__nv_cvt_fp8_to_halfraw(u8(c), __NV_E5M2).x}; }});
-  v.push_back({"__nv_cvt_fp6_to_halfraw(x, __NV_E2M3)", F::e2m3fn, F::fp16, rne,
-               [=](uint64_t c) { return uint64_t{__nv_cvt_fp6_to_halfraw(u8(c), __NV_E2M3).x}; }});
-  v.push_back({"__nv_cvt_fp6_to_halfraw(x, __NV_E3M2)", F::e3m2fn, F::fp16, rne,
-               [=](uint64_t c) { return uint64_t{__nv_cvt_fp6_to_halfraw(u8(c), __NV_E3M2).x}; }});
-  v.push_back({"__nv_cvt_fp4_to_halfraw(x, __NV_E2M1)", F::e2m1fn, F::fp16, rne,
-               [=](uint64_t c) { return uint64_t{__nv_cvt_fp4_to_halfraw(u8(c), __NV_E2M1).x}; }});
-  v.push_back({"__nv_cvt_e8m0_to_bf16raw(x)", F::ue8m0, F::bf16, rne,
-               [=](uint64_t c) { return uint64_t{__nv_cvt_e8m0_to_bf16raw(u8(c)).x}; }});
-  v.push_back({"__half2float(x)", F::fp16, F::fp32, rne,
-               [](uint64_t c) { return uint64_t{std::bit_cast<uint32_t>(__half2float(__half(h16(c))))}; }});
-  v.push_back({"__bfloat162float(x)", F::bf16, F::fp32, rne,
-               [](uint64_t c) { return uint64_t{std::bit_cast<uint32_t>(__bfloat162float(__nv_bfloat16(b16(c))))}; }});
-  return v;
-}
 
 // -------------------------------------------------------------------- inputs
 
@@ -307,29 +163,7 @@ std::vector<uint64_t> inputs(const FormatDesc& from, const FormatDesc& to, bool 
 // -------------------------------------------------------------- comparison
 
 constexpr Overflow kPolicies[] = {Overflow::saturate, Overflow::nan, Overflow::infinity};  // tie order
-const char* policy_name(Overflow o) {
-  return o == Overflow::saturate ? "saturate" : o == Overflow::infinity ? "infinity" : "nan";
-}
-const char* rounding_text(Rounding r) {
-  switch (r) {
-    case Rounding::nearest_even: return "nearest_even";
-    case Rounding::toward_zero: return "toward_zero";
-    case Rounding::upward: return "upward";
-    case Rounding::downward: return "downward";
-    default: return "?";
-  }
-}
 
-template <class Fn>
-void parallel_for(size_t n, Fn&& fn) {
-  const size_t t = n < 8192 ? 1 : std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
-  std::vector<std::thread> pool;
-  for (size_t k = 0; k < t; ++k)
-    pool.emplace_back([&, k] {
-      for (size_t i = k * n / t; i < (k + 1) * n / t; ++i) fn(i);
-    });
-  for (auto& th : pool) th.join();
-}
 
 using Oracles = std::array<std::vector<ReferenceResult>, 3>;  // by kPolicies index
 
@@ -391,7 +225,9 @@ std::string classify(const Intrinsic& in, uint64_t code, uint64_t got, const Ref
 nlohmann::json compare(const Intrinsic& in, const std::vector<uint64_t>& codes, const Oracles& oracles,
                        const std::string& peer) {
   std::vector<uint64_t> got(codes.size());
-  parallel_for(codes.size(), [&](size_t i) { got[i] = in.fn(codes[i]) & in.to.code_mask(); });
+  checks::parallel_for(codes.size(), 0, [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) got[i] = in.fn(codes[i]) & in.to.code_mask();
+  });
   // The policy is chosen by its differences on the inputs it is about: a
   // negative input into an unsigned format is left out (there plumb's policy
   // decides "negative, out of range", which the peer never reports: it
@@ -406,7 +242,7 @@ nlohmann::json compare(const Intrinsic& in, const std::vector<uint64_t>& codes, 
         ++n;
         score += in.to.is_signed || !(decode(in.from, codes[i]) < 0);
       }
-    by_policy[policy_name(kPolicies[p])] = n;
+    by_policy[checks::overflow_name(kPolicies[p])] = n;
     if (p == 0 || score < best_score) best = p, best_score = score;
   }
   size_t best_count = 0;
@@ -432,8 +268,8 @@ nlohmann::json compare(const Intrinsic& in, const std::vector<uint64_t>& codes, 
                       {"oracle", hex(want.code, in.to.bits())},
                       {"oracle_value", want.flags & kNoEncoding ? "no_encoding" : value_text(decode(in.to, want.code))},
                       {"command", "echo " + input + " | plumb convert --bits --from " + format_name(in.from) +
-                                      " --to " + format_name(in.to) + " --rounding " + rounding_text(in.rounding) +
-                                      " --overflow " + policy_name(spec.overflow) + " --kernel mpfr"}}}};
+                                      " --to " + format_name(in.to) + " --rounding " + checks::rounding_name(in.rounding) +
+                                      " --overflow " + checks::overflow_name(spec.overflow) + " --kernel mpfr"}}}};
     }
     it->second["count"] = it->second["count"].get<size_t>() + 1;
   }
@@ -443,8 +279,8 @@ nlohmann::json compare(const Intrinsic& in, const std::vector<uint64_t>& codes, 
           {"intrinsic", in.call},
           {"from", format_name(in.from)},
           {"to", format_name(in.to)},
-          {"rounding", rounding_text(in.rounding)},
-          {"overflow", policy_name(spec.overflow)},
+          {"rounding", checks::rounding_name(in.rounding)},
+          {"overflow", checks::overflow_name(spec.overflow)},
           {"cases", codes.size()},
           {"agree", codes.size() - best_count},
           {"differ", best_count},
@@ -464,18 +300,19 @@ nlohmann::json cuda_headers_peer_records(bool quick, uint64_t seed) {
   nlohmann::json records = nlohmann::json::array();
   std::map<std::string, std::vector<uint64_t>> input_sets;  // by from>to
   std::map<std::string, Oracles> oracle_sets;               // by from>to>rounding
-  for (const Intrinsic& in : intrinsics()) {
+  for (const Intrinsic& in : cuda_header_intrinsics()) {
     const auto start = std::chrono::steady_clock::now();
     const std::string key = format_name(in.from) + ">" + format_name(in.to);
     auto& codes = input_sets[key];
     if (codes.empty()) codes = inputs(in.from, in.to, quick, seed);
-    auto& oracles = oracle_sets[key + ">" + rounding_text(in.rounding)];
+    auto& oracles = oracle_sets[key + ">" + checks::rounding_name(in.rounding)];
     if (oracles[0].empty())
       for (size_t p = 0; p < 3; ++p) {
         oracles[p].resize(codes.size());
         const RoundingSpec spec{in.rounding, kPolicies[p], 0};
-        parallel_for(codes.size(),
-                     [&](size_t i) { oracles[p][i] = reference::mpfr_convert(in.from, in.to, codes[i], spec); });
+        checks::parallel_for(codes.size(), 0, [&](size_t b, size_t e) {
+          for (size_t i = b; i < e; ++i) oracles[p][i] = reference::mpfr_convert(in.from, in.to, codes[i], spec);
+        });
       }
     records.push_back(compare(in, codes, oracles, peer));
     records.back()["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
