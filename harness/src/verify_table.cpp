@@ -66,19 +66,30 @@ size_t print_verify_table(const std::vector<checks::Verdict>& verdicts, bool ver
     // A planted bug only has to be caught somewhere: a cell it passes is fine.
     if (!v.acceptable() && !(v.expected_failure && v.disposition == Disposition::passed)) ++bad;
   }
-  std::printf("\n%-26s %-18s %-20s %5s %11s %10s %8s  %s\n", "suite", "kernel", "conversion", "modes", "cases",
-              "mismatch", "max_ulp", "result");
+  // Column widths from the content (peer names and oracle suites are long).
+  auto split = [](const std::string& key, std::string (&f)[4]) {
+    size_t s = 0, i = 0;
+    for (size_t t; i < 3 && (t = key.find('\t', s)) != std::string::npos; s = t + 1) f[i++] = key.substr(s, t - s);
+    f[i] = key.substr(s);
+    return i;
+  };
+  int w[3] = {5, 6, 10};
+  for (const auto& key : order) {
+    std::string f[4];
+    split(key, f);
+    for (int c = 0; c < 3; ++c) w[c] = std::max(w[c], static_cast<int>(f[c].size()));
+  }
+  std::printf("\n%-*s %-*s %-*s %5s %11s %10s %8s  %s\n", w[0], "suite", w[1], "kernel", w[2], "conversion", "modes",
+              "cases", "mismatch", "max_ulp", "result");
   for (const auto& key : order) {
     const Row& r = rows[key];
     std::string f[4];
-    size_t s = 0, i = 0;
-    for (size_t t; i < 4 && (t = key.find('\t', s)) != std::string::npos; s = t + 1) f[i++] = key.substr(s, t - s);
-    f[i] = key.substr(s);
+    const size_t i = split(key, f);
     const std::string ulp = r.max_ulp < 0 ? "NaN" : std::to_string(r.max_ulp);
     std::string word = result_word(r);
     if (r.failed && !r.planted) word += "  [" + r.failing_modes + "]";
     if (r.skipped == r.cells && !r.note.empty()) word += ": " + r.note;
-    std::printf("%-26s %-18s %-20s %5zu %11llu %10llu %8s  %s%s\n", f[0].c_str(), f[1].c_str(), f[2].c_str(),
+    std::printf("%-*s %-*s %-*s %5zu %11llu %10llu %8s  %s%s\n", w[0], f[0].c_str(), w[1], f[1].c_str(), w[2], f[2].c_str(),
                 r.cells, static_cast<unsigned long long>(r.cases), static_cast<unsigned long long>(r.mismatches),
                 ulp.c_str(), word.c_str(), verbose && i >= 3 ? ("  " + f[3]).c_str() : "");
   }
