@@ -77,7 +77,11 @@ nlohmann::json machine_info() {
   struct utsname u;
   if (uname(&u) == 0) m["os"] = std::string(u.sysname) + " " + u.release + " " + u.machine;
   m["gpus"] = nlohmann::json::array();
+  m["cuda_toolkit"] = PLUMB_CUDA_TOOLKIT;  // the nvcc that built the CUDA kernels ("" if none)
   if (kernels::cuda_device_count() > 0) {
+    // The CUDA version the driver supports, from nvidia-smi's banner.
+    const std::string banner = run_command("nvidia-smi 2>/dev/null | grep -o 'CUDA Version: [0-9.]*'");
+    if (auto p = banner.find(": "); p != std::string::npos) m["cuda_driver"] = banner.substr(p + 2);
     const std::string q = run_command(
         "nvidia-smi --query-gpu=name,compute_cap,memory.total,driver_version --format=csv,noheader 2>/dev/null");
     size_t start = 0;
