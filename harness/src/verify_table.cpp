@@ -1,12 +1,16 @@
 // plumb harness: the verify table (see verify_table.hpp).
 #include "verify_table.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <string>
 
 #include "plumb/formats/format_names.hpp"
 #include "plumb/formats/value.hpp"
+#include "python_tools.hpp"
 #include "value_text.hpp"
 
 namespace plumb::harness {
@@ -20,6 +24,30 @@ struct Row {
   bool planted = false;
   std::string failing_modes, note;
 };
+
+// "plumb" when it is on PATH, else this executable's path: the printed
+// commands must work when pasted.
+std::string plumb_command() {
+  static const std::string cmd = [] {
+    const char* path = std::getenv("PATH");
+    std::string p = path ? path : "";
+    for (size_t s = 0; s <= p.size();) {
+      size_t e = p.find(':', s);
+      if (e == std::string::npos) e = p.size();
+      const std::string candidate = p.substr(s, e - s) + "/plumb";
+      if (e > s && access(candidate.c_str(), X_OK) == 0) return std::string("plumb");
+      s = e + 1;
+    }
+    return self_executable();
+  }();
+  return cmd;
+}
+
+std::string paste_ready(std::string command) {
+  const std::string from = "plumb convert";
+  if (auto at = command.find(from); at != std::string::npos) command.replace(at, 5, plumb_command());
+  return command;
+}
 
 std::string result_word(const Row& r) {
   if (r.planted) return r.caught ? "CAUGHT (planted bug)" : (r.failed ? "NOT CAUGHT" : "passed (no tie here)");
@@ -118,7 +146,7 @@ size_t print_verify_table(const std::vector<checks::Verdict>& verdicts, bool ver
       std::printf("  input %s (%s): got %s (%s), expected %s (%s)\n    %s\n", hex_code(c.input).c_str(),
                   value_text(decode(v.from, c.input)).c_str(),
                   hex_code(c.got).c_str(), flags_to_string(c.got_flags).c_str(), hex_code(c.expected).c_str(),
-                  flags_to_string(c.expected_flags).c_str(), repro_command(v, c).c_str());
+                  flags_to_string(c.expected_flags).c_str(), paste_ready(repro_command(v, c)).c_str());
     }
   }
   return bad;
