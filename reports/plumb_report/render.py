@@ -162,6 +162,52 @@ def make_env():
     return env
 
 
+_STATUS_RANK = {"fail": 0, "caught": 1, "pass": 2, "skip": 3}
+
+
+def folded_verdicts(merged):
+    """The verdict table, one row per (machine, suite, kernel, device, from,
+    to): the rounding x overflow cells of a conversion folded together, as
+    `plumb verify` prints them. A row's status is its worst cell's; the failing
+    cells are named, and listed in full in the failures section."""
+    rows, order = {}, []
+    for v in merged.verdicts:
+        key = (v["_machine"], v.get("suite"), v.get("kernel"), v.get("device"), v.get("from"), v.get("to"))
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = {"machine": key[0], "suite": key[1], "kernel": key[2], "device": key[3],
+                               "from": key[4], "to": key[5], "cells": 0, "cases": 0, "mismatches": 0,
+                               "max_ulp": 0, "css": "skip", "status": None, "failing": [], "message": "",
+                               "skipped": 0}
+            order.append(key)
+        row["cells"] += 1
+        row["cases"] += v.get("cases") or 0
+        row["mismatches"] += v.get("mismatches") or 0
+        ulp = v.get("max_ulp")
+        if ulp is None and (v.get("mismatches") or 0) > 0:
+            row["max_ulp"] = None
+        elif row["max_ulp"] is not None and isinstance(ulp, (int, float)):
+            row["max_ulp"] = max(row["max_ulp"], ulp)
+        css = v["_css"]
+        if css == "skip":
+            row["skipped"] += 1
+        if css == "fail":
+            mode = "%s/%s" % (v.get("rounding"), v.get("overflow"))
+            if mode not in row["failing"]:
+                row["failing"].append(mode)
+        if row["status"] is None or _STATUS_RANK.get(css, 3) < _STATUS_RANK.get(row["css"], 3):
+            row["css"], row["status"] = css, v["_status"]
+        if v.get("message") and not row["message"]:
+            row["message"] = v["message"]
+    out = []
+    for key in order:
+        row = rows[key]
+        if row["css"] == "pass" and row["skipped"]:
+            row["status"] += " (%d skipped)" % row["skipped"]
+        out.append(row)
+    return out
+
+
 def render(merged, title="plumb report"):
     """The report as one HTML string."""
     figures = error_figures(merged.curves)
@@ -170,7 +216,7 @@ def render(merged, title="plumb report"):
     context = {
         "title": title, "files": merged.files, "machines": merged.machines,
         "runs": [provenance(r) for r in merged.runs], "summary": summary(merged),
-        "verdicts": merged.verdicts, "figures": figures, "bench": bench_table(merged),
+        "verdicts": folded_verdicts(merged), "figures": figures, "bench": bench_table(merged),
         "bench_files": sorted({b["_file"] for b in merged.benchmarks}),
         "peers": peer_rows(merged),
     }

@@ -83,15 +83,35 @@ def test_planted_bug_may_pass_cells_it_cannot_show_in(tmp_path):
     data = load_small()
     planted = next(v for v in data["verdicts"] if v["expected_failure"])
     extra = copy.deepcopy(planted)
-    extra.update(rounding="downward", disposition="passed", mismatches=0, counterexamples=[])
+    # Another conversion (its own row in the folded table) where it passes.
+    extra.update(to="e5m2", rounding="downward", disposition="passed", mismatches=0, counterexamples=[])
     data["verdicts"].append(extra)
     src = write_json(tmp_path / "two_cells.json", data)
     proc = run_cli(src, "-o", str(tmp_path / "r.html"))
     assert proc.returncode == 0, proc.stderr
     text = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "planted bug not exercised here" in text
+    assert "planted bug caught" in text
     assert "NOT caught" not in text
     assert "1 failure<" in text
+
+
+def test_verdict_table_folds_the_cells_of_a_conversion(tmp_path):
+    data = load_small()
+    base = next(v for v in data["verdicts"] if v["disposition"] == "passed" and not v["expected_failure"])
+    for rounding in ("toward_zero", "upward", "odd"):
+        cell = copy.deepcopy(base)
+        cell.update(rounding=rounding, cases=10, mismatches=0)
+        data["verdicts"].append(cell)
+    src = write_json(tmp_path / "folded.json", data)
+    proc = run_cli(src, "-o", str(tmp_path / "r.html"))
+    assert proc.returncode == 0, proc.stderr
+    text = (tmp_path / "r.html").read_text(encoding="utf-8")
+    table = text[text.index("<h2>Verdicts</h2>"):]
+    table = table[:table.index("</table>")]
+    row = "<td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>" % (
+        base["suite"], base["kernel"], base["device"], base["from"], base["to"])
+    assert table.count(row) == 1
 
 
 def test_planted_bug_not_caught_is_a_failure(tmp_path):
