@@ -55,14 +55,18 @@ void add_peer_record(const nlohmann::json& p, const checks::Verdict& base, nlohm
   verdicts.push_back(pv);
 }
 
+// The verdict a peer suite starts from (its records fill in the rest).
+checks::Verdict peer_verdict(const std::string& suite) {
+  checks::Verdict v;
+  v.suite = v.kernel = suite;
+  v.from = v.to = formats::fp32;
+  return v;
+}
+
 }  // namespace
 
 void run_ml_dtypes_peer(nlohmann::json& result, std::vector<checks::Verdict>& verdicts) {
-  checks::Verdict v;
-  v.suite = "ml_dtypes";
-  v.kernel = "ml_dtypes";
-  v.from = formats::fp32;
-  v.to = formats::fp32;
+  checks::Verdict v = peer_verdict("ml_dtypes");
   if (venv_python().empty()) {
     v.disposition = checks::Disposition::skipped;
     v.message = "the project's Python environment is missing: run tools/setup";
@@ -87,11 +91,7 @@ void run_ml_dtypes_peer(nlohmann::json& result, std::vector<checks::Verdict>& ve
 }
 
 void run_cuda_headers_peer(nlohmann::json& result, std::vector<checks::Verdict>& verdicts) {
-  checks::Verdict v;
-  v.suite = "cuda_headers";
-  v.kernel = "cuda_headers";
-  v.from = formats::fp32;
-  v.to = formats::fp32;
+  checks::Verdict v = peer_verdict("cuda_headers");
 #ifdef PLUMB_HAVE_CUDA_HEADERS_PEER
   const nlohmann::json records = peers::cuda_headers_peer_records(/*quick=*/false);
   for (const auto& p : records) add_peer_record(p, v, result, verdicts);
