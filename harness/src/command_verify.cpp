@@ -11,6 +11,7 @@
 #include "cli_args.hpp"
 #include "commands.hpp"
 #include "error_curves.hpp"
+#include "gpu_sweep_suite.hpp"
 #include "junit.hpp"
 #include "peers.hpp"
 #include "plumb/checks/property_checks.hpp"
@@ -37,6 +38,8 @@ const std::vector<std::pair<std::string, std::string>>& extra_suites() {
       {"stochastic_statistics", "SR mean error within 5 standard errors of its exact expectation"},
       {"ml_dtypes", "peer cross-check: ml_dtypes' astype against the MPFR oracle (needs the venv)"},
       {"cuda_headers", "peer cross-check: the CUDA headers' conversion intrinsics (host paths) against the MPFR oracle"},
+      {kExhaustiveFp32Suite, "GPU only: all 2^32 fp32 codes into every format of <= 8 bits, every mode, on the GPU "
+                             "against the table oracle"},
   };
   return list;
 }
@@ -162,6 +165,24 @@ int command_verify(const std::vector<std::string>& args) {
     } else if (suite == "cuda_headers") {
       run_cuda_headers_peer(result, verdicts);
       progress.done(verdicts.size(), 0);
+    } else if (suite == kExhaustiveFp32Suite) {
+      // cuda_plumb only; the planted sweeps unless --kernel narrowed the run.
+      bool named_cuda_plumb = false;
+      for (const auto* k : o.kernels) named_cuda_plumb |= std::string(k->name) == "cuda_plumb";
+      if (device == "cpu") {
+        verdicts.push_back(exhaustive_fp32_skipped("GPU-only suite; --device cpu"));
+      } else if (explicit_kernels && !named_cuda_plumb) {
+        verdicts.push_back(exhaustive_fp32_skipped("it sweeps cuda_plumb, which --kernel left out"));
+      } else {
+        size_t sweeps = 0;
+        uint64_t cases = 0;
+        SweepSuiteOptions so;
+        so.seed = o.plan.seed;
+        so.with_planted = !explicit_kernels;
+        so.on_progress = [&](size_t s, uint64_t n) { sweeps = s, cases = n, progress.update(s, n); };
+        run_exhaustive_fp32_suite(so, verdicts);
+        progress.done(sweeps, cases);
+      }
     }
   }
   // Error curves for the report, when conversions were verified.

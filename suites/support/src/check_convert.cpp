@@ -6,6 +6,7 @@
 
 #include "plumb/formats/value.hpp"
 #include "plumb/reference/convert_reference.hpp"
+#include "plumb/reference/table_oracle.hpp"
 
 namespace plumb::checks {
 
@@ -26,6 +27,30 @@ kernels::KernelStatus oracle_kernel(const kernels::ConvertArgs& args, const void
   return kernels::KernelStatus::ok;
 }
 
+// The table oracle: targets of at most 8 bits, from fp32, fp16 or bf16 (whose
+// codes are widened to fp32 exactly); anything else is not supported.
+kernels::KernelStatus table_oracle_kernel(const kernels::ConvertArgs& args, const void* in, void* out,
+                                          uint8_t* flags, size_t n, const uint32_t* rbits,
+                                          std::string* message) {
+  uint32_t (*widen)(uint32_t) = nullptr;
+  if (args.from == formats::fp32) widen = [](uint32_t c) { return c; };
+  else if (args.from == formats::fp16) widen = [](uint32_t c) { return reference::table_oracle_fp16_to_fp32(c); };
+  else if (args.from == formats::bf16) widen = [](uint32_t c) { return reference::table_oracle_bf16_to_fp32(c); };
+  reference::TableOracle table;
+  if (!widen || !reference::make_table_oracle(args.to, table)) {
+    if (message) *message = "the table oracle converts fp32, fp16 and bf16 into formats of at most 8 bits";
+    return kernels::KernelStatus::not_supported;
+  }
+  const int in_bytes = args.from.storage_bytes(), out_bytes = args.to.storage_bytes();
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t code = widen(static_cast<uint32_t>(kernels::load_code(in, in_bytes, i)));
+    const auto r = reference::table_oracle_convert_fp32(table, code, args.spec, rbits ? rbits[i] : 0);
+    kernels::store_code(out, out_bytes, i, r.code);
+    if (flags) flags[i] = r.flags;
+  }
+  return kernels::KernelStatus::ok;
+}
+
 }  // namespace
 
 const std::vector<kernels::ConvertKernel>& oracle_kernels() {
@@ -33,6 +58,8 @@ const std::vector<kernels::ConvertKernel>& oracle_kernels() {
       {"mpfr", kernels::Device::cpu, "reference: MPFR oracle", &oracle_kernel<reference::mpfr_convert>, false},
       {"boost", kernels::Device::cpu, "reference: Boost.Multiprecision oracle",
        &oracle_kernel<reference::boost_convert>, false},
+      {"table", kernels::Device::cpu, "reference: table oracle (<= 8-bit targets from fp32/fp16/bf16; GPU-usable)",
+       &table_oracle_kernel, false},
   };
   return list;
 }

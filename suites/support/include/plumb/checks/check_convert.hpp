@@ -15,7 +15,7 @@ namespace plumb::checks {
 
 enum class Oracle : uint8_t { mpfr, boost };
 
-// The oracles wrapped as kernels ("mpfr", "boost"), so that `plumb convert
+// The oracles wrapped as kernels ("mpfr", "boost", "table"), so that `plumb convert
 // --kernel mpfr` and the oracle-agreement suite use the same machinery.
 const std::vector<kernels::ConvertKernel>& oracle_kernels();
 // A registered kernel or an oracle by name; nullptr if none.
