@@ -15,5 +15,6 @@ PLUMB_DECLARE_CONVERT_FN(convert_planted_ties_away);
 
 namespace plumb::kernels::cuda {
 PLUMB_DECLARE_CONVERT_FN(convert_plumb);
+PLUMB_DECLARE_CONVERT_FN(convert_fast);
 PLUMB_DECLARE_CONVERT_FN(convert_planted_ties_away);
 }  // namespace plumb::kernels::cuda

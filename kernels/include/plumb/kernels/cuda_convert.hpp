@@ -34,6 +34,18 @@ inline constexpr int kConvertBlockSize = 256;
 cudaError_t convert_device(const ConvertArgs& args, const void* d_in, void* d_out, uint8_t* d_flags,
                            size_t n, const uint32_t* d_rbits, cudaStream_t stream = nullptr);
 
+// The fast path (cuda_fast, kernels/cuda/convert/convert_fast.cu): fp32 sources
+// into any format of at most 8 bits, bit-exact with convert_device (codes and
+// flags), at memory speed: a per-call plan of constants and a branch-free
+// per-element path, 16-byte loads, four codes per 32-bit store. Same pointer
+// layout and asynchrony as convert_device, which the caller should use instead
+// when this returns cudaErrorNotSupported (other sources or targets, stochastic
+// rounding without d_rbits or with k outside 1..32, d_in or d_rbits not 16-byte
+// aligned, d_out or d_flags not 4-byte aligned); nothing is launched then.
+cudaError_t convert_fast_device(const ConvertArgs& args, const void* d_in, void* d_out,
+                                uint8_t* d_flags, size_t n, const uint32_t* d_rbits,
+                                cudaStream_t stream = nullptr);
+
 // Blocks convert_device launches for n elements on the current device (0 when
 // n is 0 or the device cannot be queried).
 int convert_grid_size(size_t n);
