@@ -27,6 +27,13 @@
 #include "plumb/formats/format_names.hpp"
 #include "plumb/kernels/convert_kernel.hpp"
 
+#if defined(PLUMB_HAVE_CUDA)
+// cuda_convert_bench.cpp: the GPU benchmarks (cuda/copy, convert/cuda_*).
+bool plumb_bench_cuda_take_flag(const std::string& arg);
+void plumb_bench_cuda_register();
+std::string plumb_bench_cuda_context();
+#endif
+
 namespace {
 
 using plumb::FormatDesc;
@@ -212,6 +219,9 @@ bool take_own_flags(int* argc, char** argv) {
       return true;
     };
     if (value("--plumb_elements", &g_elements) || value("--plumb_windows", &g_windows)) continue;
+#if defined(PLUMB_HAVE_CUDA)
+    if (plumb_bench_cuda_take_flag(a)) continue;
+#endif
     argv[out++] = argv[i];
   }
   *argc = out;
@@ -223,6 +233,9 @@ bool take_own_flags(int* argc, char** argv) {
 int main(int argc, char** argv) {
   take_own_flags(&argc, argv);
   register_all();
+#if defined(PLUMB_HAVE_CUDA)
+  plumb_bench_cuda_register();
+#endif
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::AddCustomContext("plumb_version", PLUMB_VERSION);
@@ -233,6 +246,9 @@ int main(int argc, char** argv) {
                                                          : std::string("auto (256 MiB of input)"));
   benchmark::AddCustomContext("plumb_data", "Gaussian fp32, mean 0, sd 1, seed 12345");
   benchmark::AddCustomContext("plumb_cpu_avx2", __builtin_cpu_supports("avx2") ? "yes" : "no");
+#if defined(PLUMB_HAVE_CUDA)
+  benchmark::AddCustomContext("plumb_cuda_data", plumb_bench_cuda_context());
+#endif
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

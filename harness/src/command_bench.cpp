@@ -1,5 +1,8 @@
 // plumb bench: times the CPU conversion kernels next to memcpy (the ceiling)
-// and the ml_dtypes peer, prints one table and writes a result file.
+// and the ml_dtypes peer, and in CUDA builds with a GPU the GPU kernels next to
+// a device-to-device copy (cuda/copy) and the torch peer
+// (kernels/peers/torch_convert_bench.py); prints one table and writes a result
+// file.
 //
 // The timing is Google Benchmark's: this command runs plumb_bench (next to the
 // plumb binary) with --benchmark_out, runs kernels/peers/ml_dtypes_bench.py
@@ -40,11 +43,14 @@ const char* kUsage =
     "Times the CPU conversion kernels (fp32 -> every format up to 16 bits and tf32 in\n"
     "nearest_even/saturate; fp32 -> e4m3fn in every rounding mode and policy) with Google\n"
     "Benchmark on one thread, next to memcpy of the same input (the ceiling) and ml_dtypes'\n"
-    "astype (the peer), and prints G elements/s, GB/s and the ratios to both.\n"
+    "astype (the peer), and prints G elements/s, GB/s and the ratios to both. In CUDA builds\n"
+    "with a GPU, also the GPU kernels (cuda_fast, cuda_plumb) next to a device-to-device copy\n"
+    "(cuda/copy) and torch's x.to(float8) (the GPU peer).\n"
     "  --quick         small sizes (in cache) and one repetition: a smoke test, not a measurement\n"
     "  --json FILE     write a result file (docs/RESULT_SCHEMA.md)\n"
     "  --filter REGEX  only the benchmarks whose name matches (memcpy always runs); names are\n"
-    "                  like convert/cpu_fast/fp32->e4m3fn/nearest_even/saturate\n";
+    "                  like convert/cpu_fast/fp32->e4m3fn/nearest_even/saturate (Google Benchmark\n"
+    "                  adds /manual_time to the GPU ones: anchor those with (/manual_time)?$)\n";
 
 struct Sizes {
   size_t elements;
@@ -53,9 +59,22 @@ struct Sizes {
   double min_time;
   size_t peer_elements;
   int peer_repeat;
+  size_t cuda_elements;  // per GPU call, rotating among cuda_buffers inputs
+  size_t cuda_buffers;
+  int torch_repeat;
 };
-constexpr Sizes kFull{size_t{16} << 20, 0, 5, 0.2, size_t{16} << 20, 9};
-constexpr Sizes kQuick{size_t{1} << 20, 1, 1, 0.01, size_t{1} << 20, 3};
+constexpr Sizes kFull{size_t{16} << 20, 0, 5, 0.2, size_t{16} << 20, 9, size_t{64} << 20, 4, 50};
+constexpr Sizes kQuick{size_t{1} << 20, 1, 1, 0.01, size_t{1} << 20, 3, size_t{1} << 20, 2, 5};
+
+// GPU benchmarks: cuda/copy and convert/cuda_*.
+bool is_cuda_name(const std::string& name) {
+  return name.rfind("cuda/", 0) == 0 || name.rfind("convert/cuda_", 0) == 0;
+}
+bool is_ceiling_name(const std::string& name) { return name == "memcpy" || name == "cuda/copy"; }
+// A GPU benchmark skipped because the machine has no GPU: not an error.
+bool no_gpu(const json& n) {
+  return n.value("device", "") == "cuda" && n.value("reason", "").rfind("no CUDA device", 0) == 0;
+}
 
 std::string last_line(const std::string& path) {
   std::ifstream in(path);
@@ -115,11 +134,16 @@ json bench_records(const json& gb, int repetitions, json& not_run) {
   json out = json::array();
   std::set<std::string> failed;
   for (const auto& b : gb.value("benchmarks", json::array())) {
-    const std::string name = b.value("run_name", b.value("name", ""));
+    std::string name = b.value("run_name", b.value("name", ""));
+    // The GPU benchmarks use manual time (CUDA events); Google Benchmark adds a suffix.
+    if (const std::string suffix = "/manual_time";
+        name.size() > suffix.size() && name.ends_with(suffix))
+      name.resize(name.size() - suffix.size());
     if (b.value("error_occurred", false)) {
       if (failed.insert(name).second)
         not_run.push_back({{"name", name},
-                           {"kind", name == "memcpy" ? "ceiling" : "kernel"},
+                           {"kind", is_ceiling_name(name) ? "ceiling" : "kernel"},
+                           {"device", is_cuda_name(name) ? "cuda" : "cpu"},
                            {"reason", b.value("error_message", "error")}});
       continue;
     }
@@ -129,8 +153,8 @@ json bench_records(const json& gb, int repetitions, json& not_run) {
     const double sec = b.value("real_time", 0.0) * seconds_per_unit(b.value("time_unit", "ns"));
     const double elements = b.value("elements", 0.0), bytes = b.value("bytes", 0.0);
     json r = {{"name", name},
-              {"kind", name == "memcpy" ? "ceiling" : "kernel"},
-              {"device", "cpu"},
+              {"kind", is_ceiling_name(name) ? "ceiling" : "kernel"},
+              {"device", is_cuda_name(name) ? "cuda" : "cpu"},
               {"elements", static_cast<uint64_t>(elements)},
               {"bytes", static_cast<uint64_t>(bytes)},
               {"seconds_median", sec},
@@ -139,10 +163,25 @@ json bench_records(const json& gb, int repetitions, json& not_run) {
               {"threads", b.value("threads", 1)},
               {"repetitions", repetitions}};
     if (name == "memcpy") r["op"] = "memcpy";
+    if (name == "cuda/copy") r["op"] = "copy";
     describe(r, name);
     out.push_back(r);
   }
   return out;
+}
+
+// Whether plumb_bench has the GPU benchmarks (a CUDA build): it lists cuda/copy.
+bool plumb_bench_has_cuda(const fs::path& exe) {
+  char tmpl[] = "/tmp/plumb_bench_list_XXXXXX";
+  const int fd = mkstemp(tmpl);
+  if (fd < 0) return false;
+  const int rc = run_process({exe.string(), "--benchmark_list_tests=true",
+                              "--benchmark_filter=^cuda/copy"},
+                             fd, -1);
+  close(fd);
+  const bool has = rc == 0 && last_line(tmpl).rfind("cuda/copy", 0) == 0;
+  fs::remove(tmpl);
+  return has;
 }
 
 struct PeerRun {
@@ -182,18 +221,54 @@ PeerRun run_peer(const Sizes& sizes, const fs::path& tmp) {
   return run;
 }
 
+// The GPU peer: torch's x.to(float8) (kernels/peers/torch_convert_bench.py).
+PeerRun run_torch_peer(const Sizes& sizes, const fs::path& tmp) {
+  PeerRun run;
+  const std::string python = venv_python();
+  const std::string script = source_dir() + "/kernels/peers/torch_convert_bench.py";
+  if (python.empty()) {
+    run.not_measured = "no Python: set PLUMB_PYTHON or run tools/setup";
+    return run;
+  }
+  if (!fs::exists(script)) {
+    run.not_measured = "the peer script is missing (" + script + ")";
+    return run;
+  }
+  const std::string out = (tmp / "torch.json").string(), log = (tmp / "torch.log").string();
+  const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::fprintf(stderr, "plumb bench: timing the GPU peer (torch) with %s\n", python.c_str());
+  const int rc = run_process({python, script, "--n", std::to_string(sizes.cuda_elements),
+                              "--buffers", std::to_string(sizes.cuda_buffers), "--repeat",
+                              std::to_string(sizes.torch_repeat), "--json", out},
+                             fd, fd);
+  if (fd >= 0) close(fd);
+  const json j = read_json(out);
+  if (rc != 0 || j.is_null()) {
+    const std::string why = last_line(log);
+    run.not_measured = "torch_convert_bench.py failed (exit " + std::to_string(rc) + ")" +
+                       (why.empty() ? "" : ": " + why);
+    return run;
+  }
+  run.records = j.value("benchmarks", json::array());
+  if (run.records.empty()) run.not_measured = "torch_convert_bench.py reported no benchmarks";
+  return run;
+}
+
 double rate(const json& r) {
   const auto& v = r["elements_per_second"];
   return v.is_number() ? v.get<double>() : 0.0;
 }
 
-void print_table(const json& records, const json& not_run, const std::string& peer_reason) {
-  double memcpy_rate = 0;
-  std::map<std::string, std::pair<double, std::string>> peer_rate;  // to -> (rate, peer)
+void print_table(const json& records, const json& not_run, const std::string& peer_reason,
+                 const std::string& torch_reason) {
+  std::map<std::string, double> ceiling;  // device -> rate (memcpy, cuda/copy)
+  // (device, to) -> (rate, peer)
+  std::map<std::pair<std::string, std::string>, std::pair<double, std::string>> peer_rate;
   for (const auto& r : records) {
-    if (r["kind"] == "ceiling") memcpy_rate = rate(r);
+    const std::string device = r.value("device", "cpu");
+    if (r["kind"] == "ceiling") ceiling[device] = rate(r);
     if (r["kind"] == "peer" && r.value("from", "") == "fp32")
-      peer_rate[r.value("to", "")] = {rate(r), r.value("name", "")};
+      peer_rate[{device, r.value("to", "")}] = {rate(r), r.value("name", "")};
   }
   auto ratio = [](double a, double b) {
     char buf[32];
@@ -206,10 +281,12 @@ void print_table(const json& records, const json& not_run, const std::string& pe
   std::printf("%-58s %9s %8s %9s %9s\n", "benchmark", "G elem/s", "GB/s", "x memcpy", "x peer");
   for (const auto& r : records) {
     const std::string name = r.value("name", "");
+    const std::string device = r.value("device", "cpu");
+    const double memcpy_rate = ceiling.count(device) ? ceiling[device] : 0.0;
     double peer = 0;
     if (r["kind"] == "kernel" && r.value("from", "") == "fp32" &&
         r.value("rounding", "") == "nearest_even" && !r.value("flags", false))
-      if (auto it = peer_rate.find(r.value("to", "")); it != peer_rate.end())
+      if (auto it = peer_rate.find({device, r.value("to", "")}); it != peer_rate.end())
         peer = it->second.first;
     const double bps = r["bytes_per_second"].is_number() ? r["bytes_per_second"].get<double>() : 0;
     std::printf("%-58s %9.3f %8.2f %s %s\n", name.c_str(), rate(r) / 1e9, bps / 1e9,
@@ -217,14 +294,22 @@ void print_table(const json& records, const json& not_run, const std::string& pe
   }
   if (!peer_reason.empty())
     std::printf("%-58s not measured: %s\n", "ml_dtypes (peer)", peer_reason.c_str());
+  if (!torch_reason.empty())
+    std::printf("%-58s not measured: %s\n", "torch (GPU peer)", torch_reason.c_str());
+  size_t no_gpu_count = 0;
+  for (const auto& n : not_run) no_gpu_count += no_gpu(n) ? 1 : 0;
+  if (no_gpu_count)
+    std::printf("%-58s not run: no CUDA device (%zu GPU benchmarks)\n", "cuda/*, convert/cuda_*",
+                no_gpu_count);
   for (const auto& n : not_run)
-    if (n.value("kind", "") != "peer")
+    if (n.value("kind", "") != "peer" && !no_gpu(n))
       std::printf("%-58s not run: %s\n", n.value("name", "").c_str(),
                   n.value("reason", "").c_str());
   std::printf(
       "x memcpy: elements/s relative to memcpy of the same fp32 input (bytes read + "
-      "written counted in its GB/s);\nx peer: relative to the peer's fp32 conversion "
-      "into the same format (ml_dtypes; numpy for fp16), nearest_even rows only.\n");
+      "written counted in its GB/s; GPU rows: relative to cuda/copy, a device-to-device copy);\n"
+      "x peer: relative to the peer's fp32 conversion into the same format on the same device\n"
+      "(CPU: ml_dtypes, numpy for fp16; GPU: torch), nearest_even rows only.\n");
 }
 
 }  // namespace
@@ -258,6 +343,10 @@ int command_bench(const std::vector<std::string>& args) {
                                    "--benchmark_min_time=" + std::to_string(sizes.min_time),
                                    "--benchmark_repetitions=" + std::to_string(sizes.repetitions),
                                    "--plumb_elements=" + std::to_string(sizes.elements)};
+  if (plumb_bench_has_cuda(exe)) {
+    argv.push_back("--plumb_cuda_elements=" + std::to_string(sizes.cuda_elements));
+    argv.push_back("--plumb_cuda_buffers=" + std::to_string(sizes.cuda_buffers));
+  }
   if (sizes.repetitions > 1) argv.push_back("--benchmark_report_aggregates_only=true");
   if (sizes.windows) argv.push_back("--plumb_windows=" + std::to_string(sizes.windows));
   if (auto f = cli.value("filter")) {
@@ -266,8 +355,9 @@ int command_bench(const std::vector<std::string>& args) {
     } catch (const std::regex_error&) {
       throw std::runtime_error("--filter: '" + *f + "' is not a regular expression");
     }
-    // memcpy always runs: every ratio needs the ceiling.
-    argv.push_back("--benchmark_filter=" + (f->rfind("-", 0) == 0 ? *f : "^memcpy$|" + *f));
+    // memcpy and cuda/copy always run: every ratio needs the ceiling.
+    argv.push_back("--benchmark_filter=" +
+                   (f->rfind("-", 0) == 0 ? *f : "^memcpy$|^cuda/copy/|" + *f));
   }
   std::fprintf(stderr, "plumb bench: %s, %zu elements per call, %d repetition(s)%s\n", exe.c_str(),
                sizes.elements, sizes.repetitions,
@@ -280,10 +370,14 @@ int command_bench(const std::vector<std::string>& args) {
   }
   json not_run = json::array();
   json records = bench_records(gb, sizes.repetitions, not_run);
-  bool any_kernel = false;
-  std::set<std::string> targets;
+  bool any_kernel = false, any_cuda = false;
+  std::set<std::string> targets, cuda_targets;
   for (const auto& r : records)
-    if (r["kind"] == "kernel") any_kernel = true, targets.insert(r.value("to", ""));
+    if (r["kind"] == "kernel") {
+      any_kernel = true;
+      (r.value("device", "") == "cuda" ? cuda_targets : targets).insert(r.value("to", ""));
+      any_cuda = any_cuda || r.value("device", "") == "cuda";
+    }
   if (!any_kernel && not_run.empty()) {
     fs::remove_all(tmp);
     throw std::runtime_error("no kernel benchmark matches --filter '" +
@@ -296,9 +390,19 @@ int command_bench(const std::vector<std::string>& args) {
     if (targets.count(p.value("to", ""))) records.push_back(p);
   if (!peer.not_measured.empty())
     not_run.push_back({{"name", "ml_dtypes"}, {"kind", "peer"}, {"reason", peer.not_measured}});
+  // The GPU peer, when GPU conversions were timed (a GPU is present).
+  PeerRun torch_peer;
+  if (any_cuda) {
+    torch_peer = run_torch_peer(sizes, tmp);
+    for (const auto& p : torch_peer.records)
+      if (cuda_targets.count(p.value("to", ""))) records.push_back(p);
+    if (!torch_peer.not_measured.empty())
+      not_run.push_back(
+          {{"name", "torch"}, {"kind", "peer"}, {"device", "cuda"}, {"reason", torch_peer.not_measured}});
+  }
   fs::remove_all(tmp);
 
-  print_table(records, not_run, peer.not_measured);
+  print_table(records, not_run, peer.not_measured, torch_peer.not_measured);
 
   if (auto path = cli.value("json")) {
     std::string command = "plumb bench";
@@ -313,7 +417,7 @@ int command_bench(const std::vector<std::string>& args) {
   }
   size_t errors = 0;
   for (const auto& n : not_run)
-    if (n.value("kind", "") != "peer") ++errors;
+    if (n.value("kind", "") != "peer" && !no_gpu(n)) ++errors;
   return errors ? 1 : 0;
 }
 

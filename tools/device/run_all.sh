@@ -29,6 +29,6 @@ tar czf "$OUT_SAVED/logs.tgz" -C "$W" gpu gpu_suites.txt verify.txt verify.err b
 
 echo "=== GPU suite (exit $gpu_rc)"; tail -n 12 "$W/gpu_suites.txt"
 echo "=== plumb verify (exit $verify_rc): cuda rows and failures"
-grep -E "cuda_plumb|FAIL|NOT CAUGHT" "$W/verify.txt" | head -n 40
+grep -E "cuda_plumb|cuda_fast|FAIL|NOT CAUGHT" "$W/verify.txt" | head -n 60
 tail -n 2 "$W/verify.txt"; grep -E "^\[" "$W/verify.err" | tail -n 14
-echo "=== plumb bench (exit $bench_rc)"; tail -n 45 "$W/bench.txt"
+echo "=== plumb bench (exit $bench_rc)"; tail -n 90 "$W/bench.txt"
