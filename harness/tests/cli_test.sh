@@ -46,6 +46,12 @@ grep -q "Valid names: fp64 fp32" /tmp/plumb_cli_err.$$; check "unknown format li
 "$plumb" verify --suite nosuch >/dev/null 2>&1; check "unknown suite exit status" "2" "$?"
 "$plumb" formats >/dev/null; check "formats exit status" "0" "$?"
 
+# The default run (every kernel built here, planted ones included; CUDA ones
+# skipped without a GPU) passes: exit 0, the planted bug caught.
+"$plumb" verify --suite exhaustive_fp16 --suite decode >/tmp/plumb_cli_default.$$ 2>&1
+check "default verify exit status" "0" "$?"
+grep -q "CAUGHT (planted bug)" /tmp/plumb_cli_default.$$; check "default verify catches the planted bug" "0" "$?"
+
 # The worked example: an explicitly named planted kernel fails (exit 1), and
 # the first printed command reproduces a result that differs from the oracle.
 "$plumb" verify --kernel planted_ties_away --suite exhaustive_fp16 --no-oracle-agreement \
@@ -58,6 +64,6 @@ want=$(eval "${cmd//--kernel planted_ties_away/--kernel mpfr}")
 [ "$got" != "$want" ]; check "the pasted command differs from the oracle" "0" "$?"
 grep -q '"schema_version": 1' /tmp/plumb_cli_planted.$$.json; check "result file has a schema version" "0" "$?"
 
-rm -f /tmp/plumb_cli_*.$$ /tmp/plumb_cli_planted.$$.json
+rm -f /tmp/plumb_cli_*.$$ /tmp/plumb_cli_default.$$ /tmp/plumb_cli_planted.$$.json
 echo "$failures failure(s)"
 [ "$failures" -eq 0 ]

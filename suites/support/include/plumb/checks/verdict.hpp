@@ -42,8 +42,8 @@ struct Verdict {
   std::string message;
   double seconds = 0;
 
-  // A planted bug counts as good when caught; everything else when passed
-  // (or honestly skipped / not supported).
+  // A planted bug counts as good when caught; everything else when passed.
+  // Honestly skipped or not-supported cells are acceptable for both.
   bool acceptable() const;
 };
 
