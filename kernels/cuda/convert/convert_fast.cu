@@ -15,6 +15,7 @@
 #include <string>
 
 #include "convert_fast_element.hpp"
+#include "device_staging.hpp"
 #include "plumb/kernels/convert_kernels_decl.hpp"
 #include "plumb/kernels/cuda_convert.hpp"
 
@@ -230,107 +231,22 @@ cudaError_t convert_fast_device(const ConvertArgs& args, const void* d_in, void*
   return cudaErrorNotSupported;
 }
 
-// The host-array kernel under test: device copies in and out (buffers kept
-// between calls, per device), convert_fast_device, or convert_device for what
-// the fast kernel does not cover.
+// The host-array kernel under test: the shared staging path around
+// convert_fast_device, or convert_device for what the fast kernel does not cover.
 namespace {
-struct Buffer {
-  void* ptr = nullptr;
-  size_t capacity = 0;
-};
-struct FastCache {
-  std::mutex mutex;
-  cudaStream_t stream = nullptr;
-  bool stream_made = false;
-  Buffer in, out, flags, rbits;
-};
-FastCache* fast_cache(int device) {
-  static FastCache* caches = new FastCache[64];  // never freed (see convert_plumb.cu)
-  return device >= 0 && device < 64 ? &caches[device] : nullptr;
-}
-bool check(cudaError_t e, const std::string& call, std::string* message) {
-  if (e == cudaSuccess) return true;
-  if (message)
-    *message = "cuda_fast: " + call + " failed: " + cudaGetErrorName(e) + ": " +
-               cudaGetErrorString(e);
-  (void)cudaGetLastError();
-  return false;
-}
-bool ensure(Buffer& b, size_t bytes, const char* name, std::string* message) {
-  if (b.capacity >= bytes) return true;
-  if (b.ptr) {
-    const cudaError_t e = cudaFree(b.ptr);
-    b.ptr = nullptr;
-    b.capacity = 0;
-    if (!check(e, std::string("cudaFree(") + name + ")", message)) return false;
+cudaError_t fast_or_generic(const ConvertArgs& args, const void* d_in, void* d_out, uint8_t* d_flags,
+                            size_t n, const uint32_t* d_rbits, cudaStream_t stream) {
+  cudaError_t e = convert_fast_device(args, d_in, d_out, d_flags, n, d_rbits, stream);
+  if (e == cudaErrorNotSupported) {
+    (void)cudaGetLastError();
+    e = convert_device(args, d_in, d_out, d_flags, n, d_rbits, stream);
   }
-  size_t capacity = size_t{1} << 16;
-  while (capacity < bytes) capacity *= 2;
-  if (!check(cudaMalloc(&b.ptr, capacity), std::string("cudaMalloc(") + name + ")", message)) {
-    b.ptr = nullptr;
-    return false;
-  }
-  b.capacity = capacity;
-  return true;
+  return e;
 }
 }  // namespace
 
 PLUMB_DECLARE_CONVERT_FN(convert_fast) {
-  if (cuda_device_count() == 0) {
-    if (message) *message = "no CUDA device";
-    return KernelStatus::error;
-  }
-  if (n == 0) return KernelStatus::ok;
-  if (!in || !out) {
-    if (message) *message = "cuda_fast: null input or output array";
-    return KernelStatus::error;
-  }
-  int device = 0;
-  if (!check(cudaGetDevice(&device), "cudaGetDevice", message)) return KernelStatus::error;
-  FastCache* cache = fast_cache(device);
-  if (!cache) {
-    if (message) *message = "cuda_fast: device " + std::to_string(device) + " is beyond the cache";
-    return KernelStatus::error;
-  }
-  std::lock_guard<std::mutex> lock(cache->mutex);
-  if (!cache->stream_made) {
-    if (!check(cudaStreamCreateWithFlags(&cache->stream, cudaStreamNonBlocking),
-               "cudaStreamCreateWithFlags", message))
-      return KernelStatus::error;
-    cache->stream_made = true;
-  }
-  cudaStream_t stream = cache->stream;
-  const size_t in_bytes = n * static_cast<size_t>(args.from.storage_bytes());
-  const size_t out_bytes = n * static_cast<size_t>(args.to.storage_bytes());
-  if (!ensure(cache->in, in_bytes, "input codes", message) ||
-      !ensure(cache->out, out_bytes, "output codes", message) ||
-      (flags && !ensure(cache->flags, n, "flags", message)) ||
-      (rbits && !ensure(cache->rbits, n * sizeof(uint32_t), "rbits", message)))
-    return KernelStatus::error;
-  if (!check(cudaMemcpyAsync(cache->in.ptr, in, in_bytes, cudaMemcpyHostToDevice, stream),
-             "cudaMemcpyAsync(input codes, host to device)", message))
-    return KernelStatus::error;
-  if (rbits && !check(cudaMemcpyAsync(cache->rbits.ptr, rbits, n * sizeof(uint32_t),
-                                      cudaMemcpyHostToDevice, stream),
-                      "cudaMemcpyAsync(rbits, host to device)", message))
-    return KernelStatus::error;
-  uint8_t* d_flags = flags ? static_cast<uint8_t*>(cache->flags.ptr) : nullptr;
-  const uint32_t* d_rbits = rbits ? static_cast<const uint32_t*>(cache->rbits.ptr) : nullptr;
-  cudaError_t e = convert_fast_device(args, cache->in.ptr, cache->out.ptr, d_flags, n, d_rbits, stream);
-  if (e == cudaErrorNotSupported) {
-    (void)cudaGetLastError();
-    e = convert_device(args, cache->in.ptr, cache->out.ptr, d_flags, n, d_rbits, stream);
-  }
-  if (!check(e, "conversion kernel launch", message)) return KernelStatus::error;
-  if (!check(cudaMemcpyAsync(out, cache->out.ptr, out_bytes, cudaMemcpyDeviceToHost, stream),
-             "cudaMemcpyAsync(output codes, device to host)", message))
-    return KernelStatus::error;
-  if (flags && !check(cudaMemcpyAsync(flags, d_flags, n, cudaMemcpyDeviceToHost, stream),
-                      "cudaMemcpyAsync(flags, device to host)", message))
-    return KernelStatus::error;
-  if (!check(cudaStreamSynchronize(stream), "cudaStreamSynchronize", message))
-    return KernelStatus::error;
-  return KernelStatus::ok;
+  return convert_host_arrays("cuda_fast", &fast_or_generic, args, in, out, flags, n, rbits, message);
 }
 
 }  // namespace plumb::kernels::cuda
