@@ -28,6 +28,7 @@
 
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "bench_peers.hpp"
 #include "python_tools.hpp"
 #include "result_file.hpp"
 
@@ -74,24 +75,6 @@ bool is_ceiling_name(const std::string& name) { return name == "memcpy" || name 
 // A GPU benchmark skipped because the machine has no GPU: not an error.
 bool no_gpu(const json& n) {
   return n.value("device", "") == "cuda" && n.value("reason", "").rfind("no CUDA device", 0) == 0;
-}
-
-std::string last_line(const std::string& path) {
-  std::ifstream in(path);
-  std::string line, last;
-  while (std::getline(in, line))
-    if (line.find_first_not_of(" \t\r") != std::string::npos) last = line;
-  return last;
-}
-
-json read_json(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return nullptr;
-  try {
-    return json::parse(in);
-  } catch (const std::exception&) {
-    return nullptr;
-  }
 }
 
 double seconds_per_unit(const std::string& unit) {
@@ -184,74 +167,19 @@ bool plumb_bench_has_cuda(const fs::path& exe) {
   return has;
 }
 
-struct PeerRun {
-  json records = json::array();
-  std::string not_measured;  // the reason, when nothing was measured
-};
-
+// The CPU peer (ml_dtypes' astype) and the GPU peer (torch's x.to(float8)).
 PeerRun run_peer(const Sizes& sizes, const fs::path& tmp) {
-  PeerRun run;
-  const std::string python = venv_python();
-  const std::string script = source_dir() + "/kernels/peers/ml_dtypes_bench.py";
-  if (python.empty()) {
-    run.not_measured =
-        "the project's venv is missing (" + source_dir() + "/.venv): run tools/setup";
-    return run;
-  }
-  if (!fs::exists(script)) {
-    run.not_measured = "the peer script is missing (" + script + ")";
-    return run;
-  }
-  const std::string out = (tmp / "peer.json").string(), log = (tmp / "peer.log").string();
-  const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::fprintf(stderr, "plumb bench: timing the peer (ml_dtypes) with %s\n", python.c_str());
-  const int rc = run_process({python, script, "--n", std::to_string(sizes.peer_elements), "--repeat",
-                        std::to_string(sizes.peer_repeat), "--json", out},
-                       fd, fd);
-  if (fd >= 0) close(fd);
-  const json j = read_json(out);
-  if (rc != 0 || j.is_null()) {
-    const std::string why = last_line(log);
-    run.not_measured = "ml_dtypes_bench.py failed (exit " + std::to_string(rc) + ")" +
-                       (why.empty() ? "" : ": " + why);
-    return run;
-  }
-  run.records = j.value("benchmarks", json::array());
-  if (run.records.empty()) run.not_measured = "ml_dtypes_bench.py reported no benchmarks";
-  return run;
+  return run_bench_peer("ml_dtypes_bench.py", "ml_dtypes",
+                        {"--n", std::to_string(sizes.peer_elements), "--repeat",
+                         std::to_string(sizes.peer_repeat)},
+                        tmp);
 }
-
-// The GPU peer: torch's x.to(float8) (kernels/peers/torch_convert_bench.py).
 PeerRun run_torch_peer(const Sizes& sizes, const fs::path& tmp) {
-  PeerRun run;
-  const std::string python = venv_python();
-  const std::string script = source_dir() + "/kernels/peers/torch_convert_bench.py";
-  if (python.empty()) {
-    run.not_measured = "no Python: set PLUMB_PYTHON or run tools/setup";
-    return run;
-  }
-  if (!fs::exists(script)) {
-    run.not_measured = "the peer script is missing (" + script + ")";
-    return run;
-  }
-  const std::string out = (tmp / "torch.json").string(), log = (tmp / "torch.log").string();
-  const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::fprintf(stderr, "plumb bench: timing the GPU peer (torch) with %s\n", python.c_str());
-  const int rc = run_process({python, script, "--n", std::to_string(sizes.cuda_elements),
-                              "--buffers", std::to_string(sizes.cuda_buffers), "--repeat",
-                              std::to_string(sizes.torch_repeat), "--json", out},
-                             fd, fd);
-  if (fd >= 0) close(fd);
-  const json j = read_json(out);
-  if (rc != 0 || j.is_null()) {
-    const std::string why = last_line(log);
-    run.not_measured = "torch_convert_bench.py failed (exit " + std::to_string(rc) + ")" +
-                       (why.empty() ? "" : ": " + why);
-    return run;
-  }
-  run.records = j.value("benchmarks", json::array());
-  if (run.records.empty()) run.not_measured = "torch_convert_bench.py reported no benchmarks";
-  return run;
+  return run_bench_peer("torch_convert_bench.py", "torch",
+                        {"--n", std::to_string(sizes.cuda_elements), "--buffers",
+                         std::to_string(sizes.cuda_buffers), "--repeat",
+                         std::to_string(sizes.torch_repeat)},
+                        tmp);
 }
 
 double rate(const json& r) {
