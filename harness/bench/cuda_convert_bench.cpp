@@ -7,8 +7,13 @@
 // N fp32 elements per iteration (default 64M), taken in turn from B input
 // buffers (default 4: 1 GiB of fp32, far beyond any L2), Gaussian data (seed
 // 12345; the same values in every buffer, at other addresses). Timing: CUDA
-// events around each launch (Google Benchmark's manual time), after one
-// warm-up launch. Before timing, every cuda_fast configuration is compared bit
+// events around each launch (Google Benchmark's manual time), after 3 x B
+// warm-up launches; before each start event a 100 us spin kernel
+// (gpu_spin.cu) keeps the GPU busy while the host enqueues the launch, so the
+// timed region holds GPU work only (torch_convert_bench.py does the same with
+// torch.cuda._sleep). Besides Google Benchmark's mean, each benchmark reports
+// the median of its launches as the counter seconds_median, which plumb bench
+// prefers (the torch peer reports its median too). Before timing, every cuda_fast configuration is compared bit
 // for bit (codes and flags) with cuda_plumb on buffer 0; a difference is an
 // error of that benchmark.
 //
@@ -20,6 +25,7 @@
 #include <benchmark/benchmark.h>
 #include <cuda_runtime_api.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -29,6 +35,8 @@
 
 #include "plumb/formats/format_names.hpp"
 #include "plumb/kernels/cuda_convert.hpp"
+
+cudaError_t plumb_bench_gpu_spin(cudaStream_t stream, unsigned long long ns);  // gpu_spin.cu
 
 namespace plumb_bench_cuda {
 
@@ -157,20 +165,25 @@ void set_counters(benchmark::State& state, size_t n, size_t bytes) {
   state.counters["bytes"] = static_cast<double>(bytes);
 }
 
-// Times `launch(buffer)` with events, one launch per iteration, after a warm-up.
+constexpr unsigned long long kSpinNs = 100000;  // before each start event
+
+// Times `launch(buffer)` with events, one launch per iteration, after 3 x B
+// warm-up launches; sets the counter seconds_median (median of the launches).
 template <typename Launch>
 void timed_loop(benchmark::State& state, DevicePool& p, Launch&& launch) {
-  std::string error;
-  cudaError_t e = launch(0);
+  cudaError_t e = cudaSuccess;
+  for (size_t i = 0; i < 3 * p.buffers && e == cudaSuccess; ++i) e = launch(i % p.buffers);
   if (e == cudaSuccess) e = cudaStreamSynchronize(p.stream);
   if (e != cudaSuccess) {
     state.SkipWithError(err("warm-up", e).c_str());
     return;
   }
+  std::vector<double> seconds;
   size_t w = 1 % p.buffers;
   for (auto _ : state) {
-    cudaEventRecord(p.start, p.stream);
-    e = launch(w);
+    e = plumb_bench_gpu_spin(p.stream, kSpinNs);
+    if (e == cudaSuccess) e = cudaEventRecord(p.start, p.stream);
+    if (e == cudaSuccess) e = launch(w);
     cudaEventRecord(p.stop, p.stream);
     if (e == cudaSuccess) e = cudaEventSynchronize(p.stop);
     float ms = 0;
@@ -180,7 +193,12 @@ void timed_loop(benchmark::State& state, DevicePool& p, Launch&& launch) {
       return;
     }
     state.SetIterationTime(static_cast<double>(ms) * 1e-3);
+    seconds.push_back(static_cast<double>(ms) * 1e-3);
     w = (w + 1) % p.buffers;
+  }
+  if (!seconds.empty()) {
+    std::nth_element(seconds.begin(), seconds.begin() + seconds.size() / 2, seconds.end());
+    state.counters["seconds_median"] = seconds[seconds.size() / 2];
   }
 }
 

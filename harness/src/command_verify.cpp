@@ -14,6 +14,7 @@
 #include "gpu_sweep_suite.hpp"
 #include "junit.hpp"
 #include "peers.hpp"
+#include "plumb/checks/block_suite.hpp"
 #include "plumb/checks/property_checks.hpp"
 #include "plumb/checks/run_suite.hpp"
 #include "plumb/formats/format_names.hpp"
@@ -38,8 +39,10 @@ const std::vector<std::pair<std::string, std::string>>& extra_suites() {
       {"stochastic_statistics", "SR mean error within 5 standard errors of its exact expectation"},
       {"ml_dtypes", "peer cross-check: ml_dtypes' astype against the MPFR oracle (needs the venv)"},
       {"cuda_headers", "peer cross-check: the CUDA headers' conversion intrinsics (host paths) against the MPFR oracle"},
+      {"torch", "peer cross-check: torch's .to(dtype) on the CPU and the GPU against the MPFR oracle (needs torch)"},
       {kExhaustiveFp32Suite, "GPU only: all 2^32 fp32 codes into every format of <= 8 bits, every mode, on the GPU "
                              "against the table oracle"},
+      {checks::kBlockSuite, checks::kBlockSuiteDescription},
   };
   return list;
 }
@@ -52,6 +55,9 @@ void print_list() {
   for (const auto& k : kernels::convert_kernels())
     std::printf("  %-22s %-5s %s\n", k.name, kernels::device_name(k.device), k.description);
   for (const auto& k : checks::oracle_kernels()) std::printf("  %-22s %-5s %s\n", k.name, "cpu", k.description);
+  std::printf("block kernels (suite %s):\n", checks::kBlockSuite);
+  for (const auto& k : kernels::block_kernels())
+    std::printf("  %-22s %-5s %s\n", k.name, kernels::device_name(k.device), k.description);
   if (!kernels::cuda_built()) std::printf("(CUDA kernels were not built: no nvcc at build time)\n");
 }
 
@@ -114,12 +120,18 @@ int command_verify(const std::vector<std::string>& args) {
   if (o.plan.level < 1 || o.plan.level > 2) throw std::runtime_error("--level must be 1 or 2");
   o.settings.threads = static_cast<unsigned>(parse_u64(a.value("threads").value_or("0"), "--threads"));
   o.oracle_agreement = !a.has("no-oracle-agreement");
+  std::vector<const kernels::BlockKernel*> block_kernels;  // for the block_formats suite
   for (const auto& name : a.values("kernel")) {
+    if (const auto* b = kernels::find_block_kernel(name)) {
+      block_kernels.push_back(b);
+      continue;
+    }
     const auto* k = checks::find_kernel(name);
     if (!k) throw std::runtime_error("--kernel: unknown kernel '" + name + "'; see plumb verify --list");
     o.kernels.push_back(k);
   }
-  if (o.kernels.empty()) o.kernels = checks::registry_kernels(device);
+  if (o.kernels.empty() && block_kernels.empty()) o.kernels = checks::registry_kernels(device);
+  if (!a.has("kernel")) block_kernels = checks::registry_block_kernels(device);
 
   std::string command_line = "plumb verify";
   for (const auto& s : args) command_line += " " + s;
@@ -160,8 +172,22 @@ int command_verify(const std::vector<std::string>& args) {
             for (int bits : {1, 3, 8, 16})
               o.on_verdict(checks::check_stochastic_statistics(*k, f, bits, 20000, o.plan.seed));
       progress.done(verdicts.size(), 0);
+    } else if (suite == checks::kBlockSuite) {
+      checks::BlockSuiteOptions bo;
+      bo.seed = o.plan.seed;
+      bo.threads = o.settings.threads;
+      bo.kernels = block_kernels;
+      bo.require_planted_caught = !explicit_kernels;
+      bo.on_verdict = o.on_verdict;
+      size_t cells = 0, cases = 0;
+      bo.on_progress = [&](size_t c, size_t n) { cells = c, cases = n, progress.update(c, n); };
+      checks::run_block_suite(bo);
+      progress.done(cells, cases);
     } else if (suite == "ml_dtypes") {
       run_ml_dtypes_peer(result, verdicts);
+    } else if (suite == "torch") {
+      run_torch_peer(result, verdicts, device);
+      progress.done(verdicts.size(), 0);
     } else if (suite == "cuda_headers") {
       run_cuda_headers_peer(result, verdicts);
       progress.done(verdicts.size(), 0);

@@ -13,5 +13,7 @@ int command_convert(const std::vector<std::string>& args);
 int command_formats(const std::vector<std::string>& args);
 int command_bench(const std::vector<std::string>& args);
 int command_report(const std::vector<std::string>& args);
+int command_quant_error(const std::vector<std::string>& args);
+int command_quantize(const std::vector<std::string>& args);
 
 }  // namespace plumb::harness

@@ -54,7 +54,8 @@ void write_junit(const std::string& path, const std::vector<checks::Verdict>& ve
                            " of " + std::to_string(v->cases) + " cases differ from the oracle. " + v->message;
         if (v->expected_failure) text = "planted bug NOT caught. " + text;
         for (const auto& c : v->counterexamples)
-          text += "\n" + repro_command(*v, c) + "   # got " + hex_code(c.got) + " " + flags_to_string(c.got_flags) +
+          text += (c.detail.empty() ? "" : "\n" + c.detail) +  // block quantisation: the block in words
+                  "\n" + repro_command(*v, c) + "   # got " + hex_code(c.got) + " " + flags_to_string(c.got_flags) +
                   ", expected " + hex_code(c.expected) + " " + flags_to_string(c.expected_flags);
         out << "\n   <failure message=\"" << xml_escape(disposition_name(v->disposition)) << "\">"
             << xml_escape(text) << "</failure>\n  ";

@@ -15,7 +15,9 @@ const char* kUsage =
     "  convert   convert values read on stdin into a format, in any rounding mode and policy\n"
     "  formats   list every format with its parameters (or describe the ones named)\n"
     "  bench     time the conversion kernels next to memcpy and ml_dtypes (Google Benchmark)\n"
-    "  report    write one self-contained HTML report from result files\n";
+    "  report    write one self-contained HTML report from result files\n"
+    "  quantize  block-quantise a .npy tensor (MXFP8/6/4, MXINT8, NVFP4, NVINT4); --check vs MPFR\n"
+    "  quant-error  MSE / max relative error of every block format on seeded tensors, for the report\n";
 
 }  // namespace
 
@@ -33,6 +35,8 @@ int main(int argc, char** argv) {
     if (command == "formats") return command_formats(args);
     if (command == "bench") return command_bench(args);
     if (command == "report") return command_report(args);
+    if (command == "quant-error") return command_quant_error(args);
+    if (command == "quantize") return command_quantize(args);
     std::fprintf(stderr, "plumb: unknown command '%s'\n%s", command.c_str(), kUsage);
     return 2;
   } catch (const std::exception& e) {

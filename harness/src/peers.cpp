@@ -1,12 +1,14 @@
 // plumb harness: peer cross-checks (see peers.hpp).
 #include "peers.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
+#include "bench_peers.hpp"
 #include "plumb/formats/format_names.hpp"
 #include "python_tools.hpp"
 #include "result_file.hpp"
@@ -33,6 +35,7 @@ void add_peer_record(const nlohmann::json& p, const checks::Verdict& base, nlohm
   checks::parse_rounding(p.value("rounding", "nearest_even"), pv.spec.rounding);
   checks::parse_overflow(p.value("overflow", "saturate"), pv.spec.overflow);
   pv.kernel = p.value("peer", base.kernel);
+  pv.device = p.value("device", base.device);
   pv.cases = p.value("cases", 0);
   pv.mismatches = p.value("differ", 0);
   pv.seconds = p.value("seconds", base.seconds);
@@ -88,6 +91,58 @@ void run_ml_dtypes_peer(nlohmann::json& result, std::vector<checks::Verdict>& ve
   in >> j;
   std::filesystem::remove(out);
   for (const auto& p : j.value("peers", nlohmann::json::array())) add_peer_record(p, v, result, verdicts);
+}
+
+void run_torch_peer(nlohmann::json& result, std::vector<checks::Verdict>& verdicts,
+                    const std::string& device) {
+  checks::Verdict v = peer_verdict("torch");
+  const std::string python = venv_python();
+  if (python.empty()) {
+    v.disposition = checks::Disposition::skipped;
+    v.message = "no Python for the torch peer: run tools/setup (or set PLUMB_PYTHON)";
+    verdicts.push_back(v);
+    return;
+  }
+  const std::string stem = (std::filesystem::temp_directory_path() /
+                            ("plumb_torch_" + std::to_string(getpid()))).string();
+  const std::string out = stem + ".json", log = stem + ".log";
+  const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  setenv("PYTHONUNBUFFERED", "1", 1);
+  const int rc = run_process({python, source_dir() + "/kernels/peers/torch_crosscheck.py", "--plumb",
+                              self_executable(), "--json", out, "--device", device},
+                             fd, fd);
+  if (fd >= 0) close(fd);
+  {  // the script's progress lines, for the log
+    std::ifstream text(log);
+    std::string line;
+    while (std::getline(text, line)) std::fprintf(stderr, "[torch] %s\n", line.c_str());
+  }
+  const std::string why = last_line(log);
+  const nlohmann::json j = rc == 0 ? read_json(out) : nlohmann::json();
+  std::filesystem::remove(out);
+  std::filesystem::remove(log);
+  if (rc == 3 || (rc != 0 && why.find("No module named 'torch'") != std::string::npos)) {
+    v.disposition = checks::Disposition::skipped;
+    v.message = why.empty() ? "torch is not available" : why;
+    verdicts.push_back(v);
+    return;
+  }
+  if (rc != 0 || j.is_null()) {
+    v.disposition = checks::Disposition::kernel_error;
+    v.message = "torch_crosscheck.py failed (exit " + std::to_string(rc) + ")" + (why.empty() ? "" : ": " + why);
+    verdicts.push_back(v);
+    return;
+  }
+  for (const auto& p : j.value("peers", nlohmann::json::array())) add_peer_record(p, v, result, verdicts);
+  for (const auto& n : j.value("not_supported", nlohmann::json::array())) {
+    checks::Verdict ns = v;
+    ns.kernel = n.value("peer", v.kernel);
+    if (auto f = find_format(n.value("from", "fp32"))) ns.from = *f;
+    if (auto f = find_format(n.value("to", "fp32"))) ns.to = *f;
+    ns.disposition = checks::Disposition::not_supported;
+    ns.message = n.value("reason", "not supported by this torch");
+    verdicts.push_back(ns);
+  }
 }
 
 void run_cuda_headers_peer(nlohmann::json& result, std::vector<checks::Verdict>& verdicts) {

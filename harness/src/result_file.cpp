@@ -143,6 +143,19 @@ nlohmann::json verdict_json(const checks::Verdict& v) {
                       {"message", v.message},
                       {"seconds", v.seconds}};
   j["max_ulp"] = v.max_ulp < 0 ? nlohmann::json(nullptr) : nlohmann::json(v.max_ulp);
+  if (!v.differences.empty()) {  // vendor kernels: differences by class (docs/RESULT_SCHEMA.md)
+    j["differences"] = nlohmann::json::array();
+    for (const auto& d : v.differences)
+      j["differences"].push_back({{"class", d.name},
+                                  {"count", d.count},
+                                  {"documented", d.documented},
+                                  {"example",
+                                   {{"input", hex_code(d.example.input)},
+                                    {"got", hex_code(d.example.got)},
+                                    {"expected", hex_code(d.example.expected)},
+                                    {"expected_flags", flags_to_string(d.example.expected_flags)},
+                                    {"command", repro_command(v, d.example)}}}});
+  }
   j["counterexamples"] = nlohmann::json::array();
   for (const auto& c : v.counterexamples) {
     char value[64];
@@ -155,7 +168,9 @@ nlohmann::json verdict_json(const checks::Verdict& v) {
                                     {"expected", hex_code(c.expected)},
                                     {"expected_flags", flags_to_string(c.expected_flags)},
                                     {"command", repro_command(v, c)}});
+    if (!c.detail.empty()) j["counterexamples"].back()["detail"] = c.detail;  // block quantisation
   }
+  if (!v.label.empty()) j["label"] = v.label;
   return j;
 }
 

@@ -23,6 +23,7 @@ struct Row {
   int64_t max_ulp = 0;
   bool planted = false;
   std::string failing_modes, note;
+  std::map<std::string, uint64_t> documented;  // vendor kernels and peers: documented differences by class
 };
 
 // "plumb" when it is on PATH, else this executable's path: the printed
@@ -44,8 +45,8 @@ std::string plumb_command() {
 }
 
 std::string paste_ready(std::string command) {
-  const std::string from = "plumb convert";
-  if (auto at = command.find(from); at != std::string::npos) command.replace(at, 5, plumb_command());
+  for (const std::string from : {"plumb convert", "plumb verify"})
+    if (auto at = command.find(from); at != std::string::npos) return command.replace(at, 5, plumb_command());
   return command;
 }
 
@@ -53,9 +54,15 @@ std::string result_word(const Row& r) {
   if (r.planted) return r.caught ? "CAUGHT (planted bug)" : (r.failed ? "NOT CAUGHT" : "passed (no tie here)");
   if (r.failed) return "FAILED";
   if (r.skipped == r.cells) return "skipped";
-  if (r.skipped) return "passed (" + std::to_string(r.skipped) + " skipped)";
-  if (r.mismatches) return "passed (differences documented)";  // peers
-  return "passed";
+  std::string notes = r.skipped ? std::to_string(r.skipped) + " skipped" : "";
+  if (r.mismatches && !r.documented.empty()) {  // vendor kernels: the classes, summed over the row's cells
+    std::string s;
+    for (const auto& [name, count] : r.documented) s += (s.empty() ? "" : ", ") + name + " " + std::to_string(count);
+    notes += (notes.empty() ? "" : "; ") + std::string("documented differences: ") + s;
+  } else if (r.mismatches) {
+    notes += (notes.empty() ? "" : "; ") + std::string("differences documented");  // peers
+  }
+  return notes.empty() ? "passed" : "passed (" + notes + ")";
 }
 
 }  // namespace
@@ -66,7 +73,8 @@ size_t print_verify_table(const std::vector<checks::Verdict>& verdicts, bool ver
   std::vector<std::string> order;
   size_t bad = 0;
   for (const auto& v : verdicts) {
-    std::string key = v.suite + "\t" + v.kernel + "\t" + format_name(v.from) + "->" + format_name(v.to);
+    std::string key = v.suite + "\t" + v.kernel + "\t" +
+                      (v.label.empty() ? format_name(v.from) + "->" + format_name(v.to) : v.label);
     if (verbose) key += "\t" + std::string(rounding_name(v.spec.rounding)) + "/" + overflow_name(v.spec.overflow);
     auto [it, inserted] = rows.try_emplace(key);
     if (inserted) order.push_back(key);
@@ -75,6 +83,8 @@ size_t print_verify_table(const std::vector<checks::Verdict>& verdicts, bool ver
     ++r.cells;
     r.cases += v.cases;
     r.mismatches += v.mismatches;
+    for (const auto& d : v.differences)
+      if (!d.documented.empty()) r.documented[d.name] += d.count;
     if (v.max_ulp < 0 || r.max_ulp < 0) r.max_ulp = -1;
     else r.max_ulp = std::max(r.max_ulp, v.max_ulp);
     const bool skip = v.disposition == Disposition::skipped || v.disposition == Disposition::not_supported;
@@ -141,8 +151,13 @@ size_t print_verify_table(const std::vector<checks::Verdict>& verdicts, bool ver
     std::printf("\n%s %s: %s, %llu of %llu cases differ\n", failure ? "FAILURE" : "planted bug caught",
                 describe(v).c_str(), disposition_name(v.disposition),
                 static_cast<unsigned long long>(v.mismatches), static_cast<unsigned long long>(v.cases));
+    if (!v.differences.empty()) std::printf("  %s\n", v.message.c_str());  // a vendor kernel's classes
     for (size_t k = 0; k < v.counterexamples.size() && k < 3; ++k) {
       const auto& c = v.counterexamples[k];
+      if (!c.detail.empty()) {  // block quantisation: the block in words
+        std::printf("  %s\n    %s\n", c.detail.c_str(), paste_ready(repro_command(v, c)).c_str());
+        continue;
+      }
       std::printf("  input %s (%s): got %s (%s), expected %s (%s)\n    %s\n", hex_code(c.input).c_str(),
                   value_text(decode(v.from, c.input)).c_str(),
                   hex_code(c.got).c_str(), flags_to_string(c.got_flags).c_str(), hex_code(c.expected).c_str(),

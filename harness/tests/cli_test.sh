@@ -64,6 +64,18 @@ want=$(eval "${cmd//--kernel planted_ties_away/--kernel mpfr}")
 [ "$got" != "$want" ]; check "the pasted command differs from the oracle" "0" "$?"
 grep -q '"schema_version": 1' /tmp/plumb_cli_planted.$$.json; check "result file has a schema version" "0" "$?"
 
+# Block formats: the default run catches planted_scale_ceil; named explicitly
+# it fails, printing the block (scale codes got and expected) and the command.
+"$plumb" verify --suite block_formats >/tmp/plumb_cli_block.$$ 2>&1
+check "block_formats verify exit status" "0" "$?"
+grep -q "planted_scale_ceil .*CAUGHT (planted bug)" /tmp/plumb_cli_block.$$
+check "block_formats catches the planted block kernel" "0" "$?"
+"$plumb" verify --suite block_formats --kernel planted_scale_ceil >/tmp/plumb_cli_block.$$ 2>&1
+check "planted block kernel fails verify" "1" "$?"
+grep -q "scale got 0x.*, expected 0x" /tmp/plumb_cli_block.$$; check "block failure shows the scales" "0" "$?"
+grep -q "verify --suite block_formats --kernel planted_scale_ceil --seed 1" /tmp/plumb_cli_block.$$
+check "block failure prints the command that reruns it" "0" "$?"
+
 rm -f /tmp/plumb_cli_*.$$ /tmp/plumb_cli_default.$$ /tmp/plumb_cli_planted.$$.json
 echo "$failures failure(s)"
 [ "$failures" -eq 0 ]

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "plumb/checks/check_convert.hpp"
+#include "plumb/checks/vendor_differences.hpp"
 #include "plumb/formats/format_names.hpp"
 #include "plumb/formats/value.hpp"
 #include "plumb/reference/convert_reference.hpp"
@@ -167,18 +168,6 @@ constexpr Overflow kPolicies[] = {Overflow::saturate, Overflow::nan, Overflow::i
 
 using Oracles = std::array<std::vector<ReferenceResult>, 3>;  // by kPolicies index
 
-// The anchor in docs/VENDOR_DIFFERENCES.md of each class that it explains.
-const std::map<std::string, std::string>& documented() {
-  static const std::map<std::string, std::string> m = {
-      {"nan_to_maxnorm", "cuda-nan-to-maxnorm"},
-      {"nan_sign", "cuda-nan-sign"},
-      {"nan_payload", "cuda-nan-payload"},
-      {"inf_to_maxnorm", "cuda-inf-to-maxnorm"},
-      {"negative_into_unsigned", "cuda-negative-into-unsigned"},
-  };
-  return m;
-}
-
 std::string value_text(double x) {
   if (std::isnan(x)) return std::signbit(x) ? "-nan" : "nan";
   char buf[40];
@@ -190,37 +179,9 @@ std::string hex(uint64_t code, int bits) {
   std::snprintf(buf, sizeof buf, "0x%0*llx", (bits + 3) / 4, static_cast<unsigned long long>(code));
   return buf;
 }
-bool differs(uint64_t got, const ReferenceResult& want) { return (want.flags & kNoEncoding) || got != want.code; }
-
-// The class of one difference: input `code`, peer result `got`, oracle `want`
-// under spec (docs/VENDOR_DIFFERENCES.md, "CUDA intrinsics").
-std::string classify(const Intrinsic& in, uint64_t code, uint64_t got, const ReferenceResult& want,
-                     const RoundingSpec& spec, const Oracles& oracles, size_t i) {
-  const FormatDesc& to = in.to;
-  const double x = decode(in.from, code), g = decode(to, got);
-  const bool no_encoding = want.flags & kNoEncoding;
-  const double w = no_encoding ? std::nan("") : decode(to, want.code);
-  if (std::isnan(x)) {
-    if (no_encoding) return got == to.max_finite_code() ? "nan_to_maxnorm" : "other";
-    if (std::isnan(g) && std::isnan(w)) return (got ^ want.code) & to.sign_bit() ? "nan_sign" : "nan_payload";
-    return "other";
-  }
-  if (!to.is_signed && x < 0) {  // a peer that converts |x|
-    const auto mag = reference::mpfr_convert(in.from, to, code & ~in.from.sign_bit(), spec);
-    return !differs(got, mag) ? "negative_into_unsigned" : "other";
-  }
-  if (std::isinf(x)) {
-    const bool max_same_sign =
-        (got & to.magnitude_mask()) == to.max_finite_code() && std::signbit(g) == std::signbit(x);
-    return std::isinf(w) && max_same_sign ? "inf_to_maxnorm" : "other";
-  }
-  if (want.flags & (kOverflow | kNoEncoding))
-    for (const auto& o : oracles)
-      if (!differs(got, o[i])) return "overflow_policy";
-  if (g == 0 && w == 0) return "negative_zero";
-  if (std::isfinite(g) && std::isfinite(w)) return "rounding";
-  return "other";
-}
+// Differences and their classes: one definition with the GPU kernel's checks
+// (suites/support vendor_differences.hpp).
+bool differs(uint64_t got, const ReferenceResult& want) { return checks::vendor_differs(got, want); }
 
 nlohmann::json compare(const Intrinsic& in, const std::vector<uint64_t>& codes, const Oracles& oracles,
                        const std::string& peer) {
@@ -231,7 +192,7 @@ nlohmann::json compare(const Intrinsic& in, const std::vector<uint64_t>& codes, 
   // The policy is chosen by its differences on the inputs it is about: a
   // negative input into an unsigned format is left out (there plumb's policy
   // decides "negative, out of range", which the peer never reports: it
-  // converts the magnitude, see classify), so that it does not outvote
+  // converts the magnitude, see classify_vendor_difference), so that it does not outvote
   // overflow and infinity.
   nlohmann::json by_policy = nlohmann::json::object();
   size_t best = 0, best_score = 0;
@@ -252,14 +213,13 @@ nlohmann::json compare(const Intrinsic& in, const std::vector<uint64_t>& codes, 
   for (size_t i = 0; i < codes.size(); ++i) {
     const ReferenceResult& want = oracles[best][i];
     if (!differs(got[i], want)) continue;
-    const std::string cls = classify(in, codes[i], got[i], want, spec, oracles, i);
+    const std::string cls = checks::classify_vendor_difference(in.from, in.to, codes[i], got[i], want, spec);
     auto [it, first] = classes.try_emplace(cls);
     if (first) {
-      const auto doc = documented().find(cls);
       const std::string input = hex(codes[i], in.from.bits());
       it->second = {{"class", cls},
                     {"count", 0},
-                    {"documented", doc == documented().end() ? "" : "docs/VENDOR_DIFFERENCES.md#" + doc->second},
+                    {"documented", checks::cuda_documented_anchor(cls)},
                     {"example",
                      {{"input", input},
                       {"input_value", value_text(decode(in.from, codes[i]))},

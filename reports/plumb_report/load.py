@@ -47,6 +47,8 @@ def load_result(path):
         if not isinstance(value, list):
             raise ResultError("%s: %r must be a list" % (path, key))
         data[key] = [r for r in value if isinstance(r, dict)]
+    if "quant_error" in data and not isinstance(data["quant_error"], dict):
+        raise ResultError("%s: 'quant_error' must be an object (plumb quant-error's section)" % path)
     data["_path"] = path
     return data
 

@@ -7,6 +7,7 @@ from markupsafe import Markup
 
 from plumb_report.load import conversion_of, rate
 from plumb_report.plots import error_figures
+from plumb_report.quant_error import quant_error_sections
 
 DISPOSITION_ORDER = ("passed", "incorrect", "kernel_error", "not_supported", "skipped")
 KIND_ORDER = ("kernel", "peer", "ceiling")
@@ -219,6 +220,7 @@ def render(merged, title="plumb report"):
         "verdicts": folded_verdicts(merged), "figures": figures, "bench": bench_table(merged),
         "bench_files": sorted({b["_file"] for b in merged.benchmarks}),
         "peers": peer_rows(merged),
+        "quant_error": quant_error_sections(merged, len(figures) + 1),
     }
     return make_env().get_template("report.html.j2").render(**context)
 

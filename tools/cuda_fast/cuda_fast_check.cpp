@@ -2,7 +2,8 @@
 // convert_fast_element.hpp, compiled here for the host) against formats/
 // convert_code: codes and flags, for every fp32 source format <= 8 bits x 7
 // modes (stochastic k = 8) x 3 policies, over all fp16 and bf16 codes widened
-// to fp32, and N random fp32 patterns (default 10M; argv[1]).
+// to fp32, N random fp32 patterns (default 10M; argv[1]) and N/16 random fp32
+// subnormals.
 //
 //   g++ -std=c++20 -O2 -Iformats/include -Ikernels/cuda/convert tools/cuda_fast/cuda_fast_check.cpp
 
@@ -42,16 +43,11 @@ size_t check_all(const Plan& p, const std::vector<uint32_t>& in, const std::vect
                  const char* name) {
   size_t bad = 0;
   for (size_t i = 0; i < in.size(); ++i) {
-    uint32_t fl = 0, code, fl2 = 0, code2;
-    if (needs_fallback(p, in[i])) {
-      code = code2 = convert_reference(p, in[i], rb[i], &fl);
-      fl2 = fl;
-    } else {
-      code = convert_element<R, F, K>(p, in[i], rb[i], &fl);
-      // The kernel's composition: the finite path, then the specials.
-      code2 = convert_element<R, F, K, false>(p, in[i], rb[i], &fl2);
-      apply_special<F>(p, in[i], &code2, &fl2);
-    }
+    uint32_t fl = 0, fl2 = 0;
+    const uint32_t code = convert_element<R, F, K>(p, in[i], rb[i], &fl);
+    // The kernel's composition: the finite path, then the specials.
+    uint32_t code2 = convert_element<R, F, K, false>(p, in[i], rb[i], &fl2);
+    apply_special<F>(p, in[i], &code2, &fl2);
     const Converted ref = convert_code(formats::fp32, p.to, in[i], p.spec, rb[i]);
     if (code != ref.code || (F && fl != ref.flags) || code2 != ref.code ||
         (F && fl2 != ref.flags)) {
@@ -78,9 +74,12 @@ size_t by_map(const Plan& p, const std::vector<uint32_t>& in, const std::vector<
       bad += check_all<R, false, Map::fnuz_clamp>(p, in, rb, name); break;
     case Map::int_clamp: bad += check_all<R, true, Map::int_clamp>(p, in, rb, name);
       bad += check_all<R, false, Map::int_clamp>(p, in, rb, name); break;
+    case Map::e8m0: bad += check_all<R, true, Map::e8m0>(p, in, rb, name);
+      bad += check_all<R, false, Map::e8m0>(p, in, rb, name); break;
   }
-  // The generic map must be right for every plan too.
-  if (p.map != Map::generic) bad += check_all<R, true, Map::generic>(p, in, rb, name);
+  // The generic map must be right for every plan too (but ue8m0's own).
+  if (p.map != Map::generic && p.map != Map::e8m0)
+    bad += check_all<R, true, Map::generic>(p, in, rb, name);
   return bad;
 }
 
@@ -93,10 +92,15 @@ int main(int argc, char** argv) {
   for (uint32_t h = 0; h < 65536; ++h) in.push_back(h << 16);
   // Special patterns: every exponent with edge mantissas.
   for (uint32_t e = 0; e < 256; ++e)
-    for (uint32_t m : {0u, 1u, 0x3fffffu, 0x400000u, 0x400001u, 0x7fffffu, 0x100000u, 0x080000u})
+    for (uint32_t m : {0u, 1u, 2u, 0x3fffffu, 0x400000u, 0x400001u, 0x7fffffu, 0x7ffffeu,
+                       0x100000u, 0x080000u, 0x1fffffu, 0x200000u, 0x200001u, 0x5fffffu,
+                       0x600000u, 0x600001u})
       for (uint32_t s : {0u, 0x80000000u}) in.push_back(s | (e << 23) | m);
   std::mt19937_64 rng(20261124);
   for (size_t i = 0; i < nrand; ++i) in.push_back(static_cast<uint32_t>(rng()));
+  // fp32 subnormals of both signs (ue8m0's smallest value 2^-127 is one).
+  for (size_t i = 0; i < nrand / 16; ++i)
+    in.push_back(static_cast<uint32_t>(rng()) & 0x807fffffu);
   for (size_t i = 0; i < in.size(); ++i) rb.push_back(static_cast<uint32_t>(rng()));
   std::printf("cuda_fast_check: %zu inputs per cell\n", in.size());
 

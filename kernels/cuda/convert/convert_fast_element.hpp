@@ -19,10 +19,14 @@
 //   but stochastic rounding, and sig << 1 has the same zero-ness. Stochastic
 //   rounding takes the exact 32-bit fraction (sig >> (s - 32) for s > 32).
 // - Infinity / NaN are selected per element (no vector-wide branch).
+// - ue8m0 (Map::e8m0) has its own branch-free path: its smallest value 2^-127
+//   lies below fp32's normal range, so an fp32 subnormal input is taken as
+//   2m * 2^-150 (one more bit of significand, exponent field -1) and every
+//   input is rounded at the fixed shift 23: magnitude code = (E - 1) + n + up,
+//   -1 meaning "rounded to zero" (code 0x00, SEMANTICS.md step 3).
 // Not covered: sources other than fp32, targets of more than 8 bits, float
-// targets with Emin < 1 other than ue8m0 (fp32 subnormal inputs into ue8m0 are
-// redone per element by convert_code, as on the CPU), stochastic rounding
-// without rbits or with k outside 1..32.
+// targets with Emin < 1 other than ue8m0, stochastic rounding without rbits or
+// with k outside 1..32.
 #pragma once
 
 #include <cstdint>
@@ -40,8 +44,9 @@
 
 namespace plumb::kernels::cuda::fast {
 
-// How the clamped magnitude becomes a code (cpu_fast's Plan::Map).
-enum class Map : uint8_t { generic, float_clamp, fnuz_clamp, int_clamp };
+// How the clamped magnitude becomes a code (cpu_fast's Plan::Map); e8m0 is
+// ue8m0's own path (see the header).
+enum class Map : uint8_t { generic, float_clamp, fnuz_clamp, int_clamp, e8m0 };
 
 struct Plan {
   int32_t a1 = 0, b = 0, emin1 = 0, floor = 0, mshift = 0, etiny_bits = 0;
@@ -52,7 +57,6 @@ struct Plan {
   uint32_t qnan_flags = 0, snan_flags = 0, zero_in_flags = 0;
   int32_t sr_shift = 0;
   uint32_t sr_topmask = 0;
-  bool sub_fallback = false;  // ue8m0: fp32 subnormal inputs go to convert_code
   Map map = Map::generic;
   FormatDesc to;
   RoundingSpec spec;
@@ -96,7 +100,6 @@ inline bool make_plan(const FormatDesc& from, const FormatDesc& to, const Roundi
     p.lim[1] = to.is_signed ? p.lim[0] : 0;
     p.xneg = 0;
     p.sgn = static_cast<uint32_t>(to.sign_bit());
-    p.sub_fallback = emin < 1;
   }
   p.a1 = a - 1;
   p.emin1 = emin - 1 + off;
@@ -131,6 +134,14 @@ inline bool make_plan(const FormatDesc& from, const FormatDesc& to, const Roundi
   }
   if (clamp_ok)
     p.map = to.is_integer() ? Map::int_clamp : p.zero_clear ? Map::fnuz_clamp : Map::float_clamp;
+  if (to.encoding == Encoding::e8m0) {
+    // Magnitude codes run from -1 (rounded to zero) to lim[0]; a negative
+    // input with a nonzero magnitude is out of range (over_code[1]); tiny
+    // below 2^-127, whose fp32 pattern is 0x00400000.
+    p.map = Map::e8m0;
+    p.lim[1] = -1;
+    p.etiny_bits = 0x00400000;
+  }
   if (spec.rounding == Rounding::stochastic) {
     p.sr_shift = 32 - spec.sr_bits;
     p.sr_topmask = ~0u << p.sr_shift;
@@ -164,18 +175,27 @@ PLUMB_HD PLUMB_FAST_INLINE bool apply_special(const Plan& p, uint32_t u, uint32_
 }
 
 // One fp32 bit pattern u (rb: its random word) -> its code; *fl its flags when F.
-// Branch-free apart from selects. fp32 subnormal inputs into a plan with
-// sub_fallback are wrong here: the caller redoes them (needs_fallback). With
-// S = false, infinity and NaN inputs give garbage: the caller applies
+// Branch-free apart from selects. K must be the plan's map (or generic, which
+// is right for every plan but ue8m0's). With S = false, infinity and NaN inputs give garbage: the caller applies
 // apply_special (the kernel does so only for vectors that hold one).
 template <Rounding R, bool F, Map K, bool S = true>
 PLUMB_HD PLUMB_FAST_INLINE uint32_t convert_element(const Plan& p, uint32_t u, uint32_t rb,
                                                     uint32_t* fl) {
+  constexpr bool E8 = K == Map::e8m0;
   const bool neg = static_cast<int32_t>(u) < 0;
   const uint32_t a = u & 0x7fffffffu;
-  const int32_t em1 = imax(static_cast<int32_t>(a >> 23) - 1, 0);
-  const uint32_t sig = a - (static_cast<uint32_t>(em1) << 23);
-  const int32_t s = imax(p.a1 - em1, p.b);
+  int32_t em1, s;
+  uint32_t sig;
+  if constexpr (E8) {  // value = sig * 2^(em1 - 149) in both cases; shift 23
+    const bool sub = a < 0x00800000u;
+    em1 = static_cast<int32_t>(a >> 23) - 1;
+    sig = sub ? a << 1 : (a & 0x007fffffu) | 0x00800000u;
+    s = 23;
+  } else {
+    em1 = imax(static_cast<int32_t>(a >> 23) - 1, 0);
+    sig = a - (static_cast<uint32_t>(em1) << 23);
+    s = imax(p.a1 - em1, p.b);
+  }
   const int32_t sc = imin(s, 31);
   const uint32_t n = sig >> sc;
   const uint32_t frac = sig << (32 - sc);  // sc >= 1; zero-ness exact, see the header
@@ -197,11 +217,13 @@ PLUMB_HD PLUMB_FAST_INLINE uint32_t convert_element(const Plan& p, uint32_t u, u
     const uint32_t r = rb << p.sr_shift, sum = (f32 & p.sr_topmask) + r;
     up = sum < r;
   }
-  const int32_t expo = imax(em1 - p.emin1, p.floor) << p.mshift;
+  const int32_t expo = E8 ? em1 : imax(em1 - p.emin1, p.floor) << p.mshift;
   const int32_t rounded = expo + static_cast<int32_t>(n + up);
   const bool over = rounded > (neg ? p.lim[1] : p.lim[0]);
   uint32_t out;
-  if constexpr (K == Map::generic) {
+  if constexpr (E8) {
+    out = over ? (neg ? p.over_code[1] : p.over_code[0]) : static_cast<uint32_t>(imax(rounded, 0));
+  } else if constexpr (K == Map::generic) {
     const uint32_t nx = neg ? p.xneg : 0u;
     out = ((static_cast<uint32_t>(rounded) ^ nx) - nx) | (neg ? p.sgn : 0u);
     out &= p.code_mask;
@@ -227,18 +249,6 @@ PLUMB_HD PLUMB_FAST_INLINE uint32_t convert_element(const Plan& p, uint32_t u, u
   }
   if constexpr (S) apply_special<F>(p, u, &out, fl);
   return out;
-}
-
-// Whether element u must be redone by convert_code under plan p.
-PLUMB_HD inline bool needs_fallback(const Plan& p, uint32_t u) {
-  return p.sub_fallback && (u & 0x7f800000u) == 0 && (u & 0x7fffffu) != 0;
-}
-
-// The slow path: formats/ convert_code itself.
-PLUMB_HD inline uint32_t convert_reference(const Plan& p, uint32_t u, uint32_t rb, uint32_t* fl) {
-  const Converted r = convert_code(float_format(8, 23, Encoding::ieee), p.to, u, p.spec, rb);
-  *fl = r.flags;
-  return static_cast<uint32_t>(r.code);
 }
 
 }  // namespace plumb::kernels::cuda::fast

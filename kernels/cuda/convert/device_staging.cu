@@ -63,6 +63,18 @@ KernelStatus convert_host_arrays(const char* kernel_name, DeviceConvert launch,
                                  const ConvertArgs& args, const void* in, void* out,
                                  uint8_t* flags, size_t n, const uint32_t* rbits,
                                  std::string* message) {
+  return run_on_host_arrays(
+      kernel_name,
+      [&](const void* d_in, void* d_out, uint8_t* d_flags, const uint32_t* d_rbits, cudaStream_t stream) {
+        return launch(args, d_in, d_out, d_flags, n, d_rbits, stream);
+      },
+      args, in, out, flags, n, rbits, message);
+}
+
+KernelStatus run_on_host_arrays(const char* kernel_name, const DeviceLaunch& launch,
+                                const ConvertArgs& args, const void* in, void* out,
+                                uint8_t* flags, size_t n, const uint32_t* rbits,
+                                std::string* message) {
   if (cuda_device_count() == 0) {
     if (message) *message = "no CUDA device";
     return KernelStatus::error;
@@ -105,7 +117,7 @@ KernelStatus convert_host_arrays(const char* kernel_name, DeviceConvert launch,
     return KernelStatus::error;
   uint8_t* d_flags = flags ? static_cast<uint8_t*>(cache->flags.ptr) : nullptr;
   const uint32_t* d_rbits = rbits ? static_cast<const uint32_t*>(cache->rbits.ptr) : nullptr;
-  if (!check(kernel_name, launch(args, cache->in.ptr, cache->out.ptr, d_flags, n, d_rbits, stream),
+  if (!check(kernel_name, launch(cache->in.ptr, cache->out.ptr, d_flags, d_rbits, stream),
              "conversion kernel launch", message))
     return KernelStatus::error;
   if (!check(kernel_name, cudaMemcpyAsync(out, cache->out.ptr, out_bytes, cudaMemcpyDeviceToHost, stream),

@@ -6,6 +6,7 @@
 
 #include <cuda_runtime.h>
 
+#include <functional>
 #include <string>
 
 #include "plumb/kernels/convert_kernel.hpp"
@@ -23,5 +24,15 @@ KernelStatus convert_host_arrays(const char* kernel_name, DeviceConvert launch,
                                  const ConvertArgs& args, const void* in, void* out,
                                  uint8_t* flags, size_t n, const uint32_t* rbits,
                                  std::string* message);
+
+// The same for a launch that needs more than DeviceConvert's arguments (a
+// seed, a plan): it gets the device arrays (d_flags / d_rbits null when the
+// host's are) and the stream.
+using DeviceLaunch = std::function<cudaError_t(const void* d_in, void* d_out, uint8_t* d_flags,
+                                               const uint32_t* d_rbits, cudaStream_t stream)>;
+KernelStatus run_on_host_arrays(const char* kernel_name, const DeviceLaunch& launch,
+                                const ConvertArgs& args, const void* in, void* out,
+                                uint8_t* flags, size_t n, const uint32_t* rbits,
+                                std::string* message);
 
 }  // namespace plumb::kernels::cuda

@@ -1,5 +1,6 @@
 // plumb checks: the conversion check runner (see check_convert.hpp).
 #include "plumb/checks/check_convert.hpp"
+#include "plumb/checks/vendor_differences.hpp"
 
 #include <chrono>
 #include <thread>
@@ -145,6 +146,12 @@ Verdict check_convert(const kernels::ConvertKernel& kernel, const CaseSet& cases
     return v;
   }
   v.cases = n;
+  if (kernel.judged == kernels::Judged::cuda_vendor) {  // codes only, differences by class
+    std::vector<uint64_t> got(n);
+    for (size_t i = 0; i < n; ++i) got[i] = kernels::load_code(out.data(), to.storage_bytes(), i);
+    judge_cuda_vendor_codes(v, cases, got, expected, settings.max_counterexamples);
+    return v;
+  }
   for (size_t i = 0; i < n; ++i) {
     const uint64_t got = kernels::load_code(out.data(), to.storage_bytes(), i);
     const bool code_ok = got == expected.codes[i];

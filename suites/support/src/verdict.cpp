@@ -77,6 +77,7 @@ std::string hex_code(uint64_t code) {
 }
 
 std::string repro_command(const Verdict& v, const Counterexample& c) {
+  if (!c.command.empty()) return c.command;
   std::string cmd = "echo " + hex_code(c.input) + " | plumb convert --bits --from " +
                     format_name(v.from) + " --to " + format_name(v.to) + " --rounding " +
                     rounding_name(v.spec.rounding) + " --overflow " + overflow_name(v.spec.overflow);
@@ -87,6 +88,10 @@ std::string repro_command(const Verdict& v, const Counterexample& c) {
 }
 
 std::string describe(const Verdict& v) {
+  if (!v.label.empty()) {  // ops other than convert
+    std::string s = v.suite + " " + v.kernel + " " + v.label + " " + rounding_name(v.spec.rounding);
+    return v.spec.rounding == Rounding::stochastic ? s + "(k=" + std::to_string(v.spec.sr_bits) + ")" : s;
+  }
   std::string s = v.suite + " " + v.kernel + " " + format_name(v.from) + "->" + format_name(v.to) +
                   " " + rounding_name(v.spec.rounding);
   if (v.spec.rounding == Rounding::stochastic) s += "(k=" + std::to_string(v.spec.sr_bits) + ")";

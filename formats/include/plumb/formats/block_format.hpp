@@ -50,9 +50,10 @@ struct BlockFormat {
 };
 
 // Storage cost of one element including its share of the scales, as the
-// quantisation-error report plots it.
+// quantisation-error report plots it. A scale occupies its storage (ue4m3 has
+// 7 value bits but is stored in a byte, so NVFP4 is 4 + 8/16 = 4.5 bits).
 PLUMB_HD constexpr double bits_per_element(const BlockFormat& f) {
-  return f.element.bits() + static_cast<double>(f.scale.bits()) / f.block_size;
+  return f.element.bits() + static_cast<double>(8 * f.scale.storage_bytes()) / f.block_size;
 }
 
 namespace block_formats {

@@ -36,12 +36,22 @@ using ConvertFn = KernelStatus (*)(const ConvertArgs& args, const void* in, void
                                    uint8_t* flags, size_t n, const uint32_t* rbits,
                                    std::string* message);
 
+// How the suites judge a kernel's results.
+enum class Judged : uint8_t {
+  exact,        // codes and flags, bit for bit against the oracle (plumb's own kernels)
+  cuda_vendor,  // NVIDIA's conversions: codes only (they report no flags); every
+                // difference from the oracle must be of a class that
+                // docs/VENDOR_DIFFERENCES.md documents for CUDA (suites/support
+                // vendor_differences.hpp), else the cell is incorrect
+};
+
 struct ConvertKernel {
   const char* name;
   Device device;
   const char* description;
   ConvertFn fn;
   bool planted_bug;  // a deliberately wrong kernel that the suites must catch
+  Judged judged = Judged::exact;
 };
 
 // Every conversion kernel built into this binary (kernels/registry/convert.inc,

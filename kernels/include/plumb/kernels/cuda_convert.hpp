@@ -34,6 +34,25 @@ inline constexpr int kConvertBlockSize = 256;
 cudaError_t convert_device(const ConvertArgs& args, const void* d_in, void* d_out, uint8_t* d_flags,
                            size_t n, const uint32_t* d_rbits, cudaStream_t stream = nullptr);
 
+// convert_device with the stochastic-rounding bits made on the device: element
+// i gets index_rbits(seed, i) (plumb/kernels/sweep_rbits.hpp), which is
+// checks::case_rbits(seed, i) on the host, so a run reproduces from its seed.
+// Other roundings ignore the seed. Same launch, pointers and errors as
+// convert_device.
+cudaError_t convert_device_seeded(const ConvertArgs& args, const void* d_in, void* d_out,
+                                  uint8_t* d_flags, size_t n, uint64_t seed,
+                                  cudaStream_t stream = nullptr);
+
+// NVIDIA's conversion intrinsics in device code (kernel cuda_nv_intrinsics,
+// convert_nv_intrinsics.cu): the intrinsic that performs args (from, to,
+// rounding, overflow), one thread per element, codes only (d_flags, if given,
+// are set to 0: the intrinsics report none; d_rbits is unused). Returns
+// cudaErrorNotSupported, launching nothing, where NVIDIA offers no such
+// conversion. Same layout and asynchrony as convert_device.
+cudaError_t nv_intrinsics_device(const ConvertArgs& args, const void* d_in, void* d_out,
+                                 uint8_t* d_flags, size_t n, const uint32_t* d_rbits,
+                                 cudaStream_t stream = nullptr);
+
 // The fast path (cuda_fast, kernels/cuda/convert/convert_fast.cu): fp32 sources
 // into any format of at most 8 bits, bit-exact with convert_device (codes and
 // flags), at memory speed: a per-call plan of constants and a branch-free

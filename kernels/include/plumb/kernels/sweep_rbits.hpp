@@ -18,11 +18,16 @@
 
 namespace plumb::kernels {
 
-PLUMB_HD constexpr uint32_t sweep_rbits(uint64_t seed, uint32_t code) {
-  uint64_t z = (seed ^ 0x5eed5eed5eedull) + (static_cast<uint64_t>(code) + 1) * 0x9E3779B97F4A7C15ull;
+// The bits at any 64-bit index of the seed's stream: checks::case_rbits(seed,
+// index) exactly. cuda_plumb's seeded entry (convert_plumb_seeded) gives
+// element i the word index_rbits(seed, i).
+PLUMB_HD constexpr uint32_t index_rbits(uint64_t seed, uint64_t index) {
+  uint64_t z = (seed ^ 0x5eed5eed5eedull) + (index + 1) * 0x9E3779B97F4A7C15ull;
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   return static_cast<uint32_t>((z ^ (z >> 31)) >> 32);
 }
+
+PLUMB_HD constexpr uint32_t sweep_rbits(uint64_t seed, uint32_t code) { return index_rbits(seed, code); }
 
 }  // namespace plumb::kernels

@@ -22,6 +22,20 @@ struct Counterexample {
   uint8_t got_flags = 0;
   uint64_t expected = 0;
   uint8_t expected_flags = 0;
+  // Ops other than convert (block quantisation): the counterexample in words
+  // (block, inputs, codes), printed instead of the code line, and the command
+  // that reproduces it (repro_command returns it when set).
+  std::string detail = "";
+  std::string command = "";
+};
+
+// Differences of one class between a vendor kernel and the oracle
+// (docs/VENDOR_DIFFERENCES.md; suites/support vendor_differences.hpp).
+struct DifferenceClass {
+  std::string name;        // "nan_sign", "rounding", ...
+  std::string documented;  // "docs/VENDOR_DIFFERENCES.md#cuda-nan-sign"; "" when undocumented
+  uint64_t count = 0;
+  Counterexample example;  // the first case of the class
 };
 
 struct Verdict {
@@ -29,6 +43,7 @@ struct Verdict {
   std::string kernel;
   std::string device = "cpu";
   std::string op = "convert";
+  std::string label = "";  // ops other than convert: the cell ("mxfp4 floor"), shown instead of from->to
   FormatDesc from{};
   FormatDesc to{};
   RoundingSpec spec{};
@@ -41,6 +56,9 @@ struct Verdict {
   std::vector<Counterexample> counterexamples;
   std::string message;
   double seconds = 0;
+  // Vendor kernels (Judged::cuda_vendor) only: every difference by class. The
+  // cell passed when each class is documented.
+  std::vector<DifferenceClass> differences;
 
   // A planted bug counts as good when caught; everything else when passed.
   // Honestly skipped or not-supported cells are acceptable for both.
