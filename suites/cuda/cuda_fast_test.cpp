@@ -9,17 +9,28 @@
 // ue8m0's direct path on fp32 subnormals is the case it was added for.
 //
 // Random inputs come from Catch's --rng-seed (printed on failure).
+//
+// cuda_fast's hardware path (fp32 -> e4m3fn / e5m2, nearest_even, codes only:
+// cvt.rn.satfinite plus plumb's patch for NaN, infinity and overflow, see
+// convert_fast_kernel.cuh) is also checked on all 2^32 fp32 inputs under each
+// overflow policy, and on NaN payloads and signs, infinities, subnormals and
+// the overflow thresholds in every lane of a vector.
 #include <catch2/catch.hpp>
+#include <cuda_runtime_api.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "plumb/formats/format_names.hpp"
 #include "plumb/formats/round_to_format.hpp"
 #include "plumb/kernels/convert_kernel.hpp"
+#include "plumb/kernels/cuda_convert.hpp"
 
 namespace {
 
@@ -156,4 +167,147 @@ TEST_CASE("cuda_fast handles every tail length", "[cuda][convert][cuda_fast]") {
       INFO(report);
       CHECK(report.empty());
     }
+}
+
+namespace {
+
+// fn(begin, end) over [0, n) in one slice per hardware thread.
+template <class Fn>
+void parallel_for(size_t n, Fn fn) {
+  const size_t t = std::max<size_t>(1, std::min<size_t>(std::thread::hardware_concurrency(), 64));
+  std::vector<std::thread> pool;
+  for (size_t k = 0; k < t; ++k)
+    pool.emplace_back([&, k] { fn(n * k / t, n * (k + 1) / t); });
+  for (auto& th : pool) th.join();
+}
+
+struct HwCell {
+  plumb::FormatDesc to;
+  const char* name;
+  Overflow overflow;
+  size_t bad = 0;
+  std::string shown;
+};
+
+std::vector<HwCell> hw_cells() {
+  std::vector<HwCell> cells;
+  for (const auto& [to, name] : {std::pair{plumb::formats::e4m3fn, "e4m3fn"},
+                                 std::pair{plumb::formats::e5m2, "e5m2"}})
+    for (Overflow o : {Overflow::saturate, Overflow::infinity, Overflow::nan})
+      cells.push_back({to, name, o, 0, {}});
+  return cells;
+}
+
+}  // namespace
+
+TEST_CASE("cuda_fast's hardware path matches cpu_scalar on NaNs, infinities, subnormals and the "
+          "overflow thresholds in every lane",
+          "[cuda][convert][cuda_fast][hardware]") {
+  std::vector<uint32_t> specials = {
+      0x00000000u, 0x00000001u, 0x00000002u, 0x003fffffu, 0x00400000u, 0x00400001u,
+      0x007fffffu, 0x00800000u, 0x00800001u,               // zero, fp32 subnormals, min normal
+      0x7f800000u,                                         // infinity
+      0x7f800001u, 0x7f800002u, 0x7f800100u, 0x7fa00000u,  // signaling NaNs, payloads
+      0x7fbfffffu, 0x7fc00000u, 0x7fc00001u, 0x7fe00000u, 0x7fffffffu,  // quiet NaNs
+      0x7f7fffffu, 0x7f000000u, 0x5f800000u, 0x4f800000u,  // FLT_MAX, huge finite values
+      0x43e00000u, 0x43e7ffffu, 0x43e80000u, 0x43e80001u, 0x43efffffu, 0x43f00000u,
+      0x43f00001u, 0x43f80000u, 0x44000000u,               // e4m3fn: 448, 464 (tie), 480...
+      0x47600000u, 0x476fffffu, 0x47700000u, 0x47700001u, 0x477fffffu, 0x47800000u,
+      0x47800001u,                                         // e5m2: 57344, 61440 (tie), 65536
+      0x3a800000u, 0x3a800001u, 0x3b000000u, 0x3b400000u, 0x3bc00000u, 0x3c800000u,
+      0x3c7fffffu,                                         // e4m3fn subnormal ties, min normal
+      0x37000000u, 0x37000001u, 0x37800000u, 0x37c00000u, 0x38400000u, 0x38800000u,
+      0x387fffffu,                                         // e5m2 subnormal ties, min normal
+      0x3f800000u, 0x3f880000u, 0x3f980000u, 0x3fc00000u,  // 1, ties of 1's binade
+  };
+  const size_t base = specials.size();
+  for (size_t i = 0; i < base; ++i) specials.push_back(specials[i] | 0x80000000u);
+  // Each special in each lane of a vector of ordinary values, then all of them
+  // packed four to a vector (NaN next to infinity next to overflow...).
+  const uint32_t filler[4] = {0x3f800000u, 0xbe99999au, 0x43960000u, 0x00000000u};
+  std::vector<uint32_t> in;
+  for (uint32_t x : specials)
+    for (int lane = 0; lane < 4; ++lane)
+      for (int j = 0; j < 4; ++j) in.push_back(j == lane ? x : filler[j]);
+  in.insert(in.end(), specials.begin(), specials.end());
+  for (size_t i = 0; i < specials.size(); ++i) in.push_back(specials[(i * 7) % specials.size()]);
+  while (in.size() % 4) in.push_back(0x3f800000u);
+  for (const HwCell& c : hw_cells()) {
+    INFO("fp32 -> " << c.name << " nearest_even overflow " << static_cast<int>(c.overflow)
+                    << " codes only");
+    const std::string report =
+        compare(ConvertArgs{plumb::formats::fp32, c.to, RoundingSpec{Rounding::nearest_even, c.overflow, 0}},
+                in.data(), in.size(), nullptr, false);
+    INFO(report);
+    CHECK(report.empty());
+  }
+}
+
+TEST_CASE("cuda_fast's hardware path matches cpu_scalar on all 2^32 fp32 inputs",
+          "[cuda][convert][cuda_fast][hardware][exhaustive]") {
+  namespace kc = plumb::kernels::cuda;
+  constexpr size_t kChunk = size_t{1} << 28;
+  constexpr int kChunks = 16;
+  const ConvertKernel& ref = kernel("cpu_scalar");
+  std::vector<HwCell> cells = hw_cells();
+  uint32_t* h_in = nullptr;
+  uint8_t* h_got = nullptr;
+  uint32_t* d_in = nullptr;
+  uint8_t* d_out = nullptr;
+  std::vector<uint8_t> want(kChunk);
+  REQUIRE(cudaMallocHost(reinterpret_cast<void**>(&h_in), kChunk * 4) == cudaSuccess);
+  REQUIRE(cudaMallocHost(reinterpret_cast<void**>(&h_got), kChunk) == cudaSuccess);
+  REQUIRE(cudaMalloc(reinterpret_cast<void**>(&d_in), kChunk * 4) == cudaSuccess);
+  REQUIRE(cudaMalloc(reinterpret_cast<void**>(&d_out), kChunk) == cudaSuccess);
+  const auto t0 = std::chrono::steady_clock::now();
+  std::string error;
+  for (int chunk = 0; chunk < kChunks && error.empty(); ++chunk) {
+    const uint32_t hi = static_cast<uint32_t>(chunk) << 28;
+    parallel_for(kChunk, [&](size_t b, size_t e) {
+      for (size_t i = b; i < e; ++i) h_in[i] = hi | static_cast<uint32_t>(i);
+    });
+    if (cudaMemcpy(d_in, h_in, kChunk * 4, cudaMemcpyHostToDevice) != cudaSuccess) {
+      error = "cudaMemcpy (inputs) failed";
+      break;
+    }
+    for (HwCell& c : cells) {
+      const ConvertArgs args{plumb::formats::fp32, c.to,
+                             RoundingSpec{Rounding::nearest_even, c.overflow, 0}};
+      // The device converts (and copies back) while the host runs cpu_scalar.
+      cudaError_t e = cudaMemset(d_out, 0xa5, kChunk);
+      if (e == cudaSuccess) e = kc::convert_fast_device(args, d_in, d_out, nullptr, kChunk, nullptr, nullptr);
+      if (e == cudaSuccess) e = cudaMemcpyAsync(h_got, d_out, kChunk, cudaMemcpyDeviceToHost, nullptr);
+      parallel_for(kChunk, [&](size_t b, size_t en) {
+        std::string m;
+        (void)ref.fn(args, h_in + b, want.data() + b, nullptr, en - b, nullptr, &m);
+      });
+      if (e == cudaSuccess) e = cudaDeviceSynchronize();
+      if (e != cudaSuccess) {
+        error = std::string("cuda_fast: ") + cudaGetErrorName(e) + ": " + cudaGetErrorString(e);
+        break;
+      }
+      if (std::memcmp(h_got, want.data(), kChunk) == 0) continue;
+      for (size_t i = 0; i < kChunk; ++i) {
+        if (h_got[i] == want[i]) continue;
+        if (c.bad++ < 8)
+          c.shown += "\n  input " + hex(h_in[i]) + ": got " + hex(h_got[i]) + ", expected " +
+                     hex(want[i]);
+      }
+    }
+  }
+  const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("cuda_fast hardware path, all 2^32 fp32 inputs x %zu cells: %.1f s\n", cells.size(),
+              sec);
+  std::fflush(stdout);
+  cudaFree(d_in);
+  cudaFree(d_out);
+  cudaFreeHost(h_in);
+  cudaFreeHost(h_got);
+  INFO(error);
+  REQUIRE(error.empty());
+  for (const HwCell& c : cells) {
+    INFO("fp32 -> " << c.name << " nearest_even overflow " << static_cast<int>(c.overflow)
+                    << " codes only: " << c.bad << " of 2^32 differ" << c.shown);
+    CHECK(c.bad == 0);
+  }
 }

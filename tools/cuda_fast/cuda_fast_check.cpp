@@ -6,6 +6,14 @@
 // subnormals.
 //
 //   g++ -std=c++20 -O2 -Iformats/include -Ikernels/cuda/convert tools/cuda_fast/cuda_fast_check.cpp
+//
+// With the CUDA headers on the include path (-I/usr/local/cuda/include) it
+// also checks the hardware path's patch (patch_hw4: fp32 -> e4m3fn / e5m2,
+// nearest_even, codes only, each policy) on the same inputs taken four at a
+// time, in four alignments, with the headers' host emulation of
+// cvt.rn.satfinite.{e4m3x2,e5m2x2}.f32 (__nv_cvt_float2_to_fp8x2) standing in
+// for the hardware. The hardware itself is checked on the GPU
+// (plumb_cuda_tests "[cuda_fast]", all 2^32 fp32 inputs).
 
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +23,11 @@
 
 #include "convert_fast_element.hpp"
 #include "plumb/formats/format_desc.hpp"
+
+#if __has_include(<cuda_fp8.h>)
+#include <cuda_fp8.h>
+#define PLUMB_CHECK_HW 1
+#endif
 
 using namespace plumb;
 using namespace plumb::kernels::cuda::fast;
@@ -82,6 +95,36 @@ size_t by_map(const Plan& p, const std::vector<uint32_t>& in, const std::vector<
     bad += check_all<R, true, Map::generic>(p, in, rb, name);
   return bad;
 }
+
+#if defined(PLUMB_CHECK_HW)
+// The hardware path's patch on the host emulation of the conversion: every
+// input in each of the four lanes (alignments 0..3 of the list).
+template <Hw H>
+size_t check_hw(const Plan& p, const std::vector<uint32_t>& in, const char* name) {
+  const __nv_fp8_interpretation_t kind = H == Hw::e4m3 ? __NV_E4M3 : __NV_E5M2;
+  auto cvt2 = [&](uint32_t lo, uint32_t hi) {
+    float2 f;
+    std::memcpy(&f.x, &lo, 4);
+    std::memcpy(&f.y, &hi, 4);
+    return static_cast<uint32_t>(__nv_cvt_float2_to_fp8x2(f, __NV_SATFINITE, kind));
+  };
+  size_t bad = 0;
+  for (size_t shift = 0; shift < 4; ++shift)
+    for (size_t i = shift; i + 4 <= in.size(); i += 4) {
+      const uint32_t* u = &in[i];
+      const uint32_t w = cvt2(u[0], u[1]) | cvt2(u[2], u[3]) << 16;
+      const uint32_t got = patch_hw4<H>(p, u[0], u[1], u[2], u[3], w);
+      for (int j = 0; j < 4; ++j) {
+        const uint64_t want = convert_code(formats::fp32, p.to, u[j], p.spec, 0).code;
+        if (((got >> (8 * j)) & 0xffu) == want) continue;
+        if (bad++ < 5)
+          std::printf("  MISMATCH %s (hardware path) in=0x%08x got=0x%x ref=0x%llx\n", name, u[j],
+                      (got >> (8 * j)) & 0xffu, static_cast<unsigned long long>(want));
+      }
+    }
+  return bad;
+}
+#endif
 
 }  // namespace
 
@@ -163,6 +206,27 @@ int main(int argc, char** argv) {
       ++cells;
       if (bad) { ++failed; std::printf("FAIL %s: %zu mismatches\n", name, bad); }
     }
+#if defined(PLUMB_CHECK_HW)
+  for (const auto& t : {targets[0], targets[1]})
+    for (Overflow o : pols) {
+      const RoundingSpec spec{Rounding::nearest_even, o, 0};
+      Plan p;
+      char name[64];
+      std::snprintf(name, sizeof name, "%s/o%d", t.name, int(o));
+      if (!make_plan(formats::fp32, t.f, spec, false, &p) || p.hw == Hw::none) {
+        std::printf("FAIL %s: no hardware path in the plan\n", name);
+        ++failed;
+        continue;
+      }
+      std::printf("hardware path %s: first overflowing |x| 0x%08x\n", name, p.hw_over);
+      const size_t bad = p.hw == Hw::e4m3 ? check_hw<Hw::e4m3>(p, in, name)
+                                          : check_hw<Hw::e5m2>(p, in, name);
+      ++cells;
+      if (bad) { ++failed; std::printf("FAIL %s (hardware path): %zu mismatches\n", name, bad); }
+    }
+#else
+  std::printf("cuda_fast_check: hardware path not checked (no <cuda_fp8.h> on the include path)\n");
+#endif
   std::printf("cuda_fast_check: %zu cells, %zu failed, %zu not covered\n", cells, failed,
               not_covered);
   return failed || not_covered ? 1 : 0;

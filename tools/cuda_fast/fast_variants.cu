@@ -8,6 +8,10 @@
 // conversion). Every variant's output is checked against the element function
 // run on the host (convert_fast_element.hpp) on buffer 0, output poisoned first.
 //
+// With FAST_VARIANTS_HW set, instead: the hardware path of fp32 -> e4m3fn /
+// e5m2 (convert4_hw) in several shapes, next to the movement kernel and the
+// element function's path.
+//
 // Timing: one 100 us spin kernel before each start event (so host launch
 // overhead is never inside the timed region: the same method as
 // torch_convert_bench.py), CUDA events, median of R launches after 3 x B
@@ -171,6 +175,32 @@ void variant(Pool& p, const char* fmt, const FormatDesc& to, bool persistent, in
     row(name + " (no spin)", time_median(p, reps, false, fn), 5, p.n, floor_s, "-");
 }
 
+// The hardware path (convert_fast_kernel.cuh, convert4_hw: fp32 -> e4m3fn /
+// e5m2, nearest_even, codes only) in tuning T, checked like variant().
+template <class T, Hw H>
+void variant_hw(Pool& p, const char* fmt, const FormatDesc& to, Overflow o, int reps,
+                double floor_s) {
+  constexpr auto NE = Rounding::nearest_even;
+  const RoundingSpec spec{NE, o, 0};
+  Plan plan;
+  if (!make_plan(formats::fp32, to, spec, false, &plan) || plan.hw != H ||
+      plan.map != Map::float_clamp) {
+    std::printf("%s: plan hw/map mismatch\n", fmt);
+    return;
+  }
+  auto fn = [&](size_t w) {
+    (void)launch_fast<T, NE, false, Map::float_clamp, H>(plan, p.in[w], p.out[w], nullptr, p.n,
+                                                         nullptr, 0, p.s);
+  };
+  CK(cudaMemset(p.out[0], 0xa5, p.n));
+  fn(0);
+  CK(cudaStreamSynchronize(p.s));
+  const size_t bad = check<NE, Map::float_clamp>(p, plan);
+  const std::string name = std::string(fmt) + " hw b" + std::to_string(T::block) + " u" +
+                           std::to_string(T::template unroll<NE, false>) + hints<T>() + " tiles";
+  row(name, time_median(p, reps, true, fn), 5, p.n, floor_s, bad ? "WRONG" : "exact");
+}
+
 template <class T>
 double movement(Pool& p, bool persistent, int reps) {
   size_t blocks = fast_grid<T, Rounding::nearest_even, false>(p.n / 4, 0);
@@ -233,6 +263,28 @@ int main(int argc, char** argv) {
   constexpr auto NE = Rounding::nearest_even;
   constexpr auto FC = Map::float_clamp;
   const auto& e4 = formats::e4m3fn;
+  if (std::getenv("FAST_VARIANTS_HW")) {  // the hardware path's study (h6)
+    using P128x2 = Tuning<128, 2, Load::plain, Store::plain>;
+    using P128x4 = Tuning<128, 4, Load::plain, Store::plain>;
+    using P256x2 = Tuning<256, 2, Load::plain, Store::plain>;
+    using P512x2 = Tuning<512, 2, Load::plain, Store::plain>;
+    const double mv2 = movement<P128x2>(p, false, reps);
+    movement<P128x4>(p, false, reps);
+    constexpr auto sat = Overflow::saturate;
+    for (int pass = 0; pass < 2; ++pass) {
+      std::printf("-- hardware path, pass %d (of movement: b128 u2's)\n", pass + 1);
+      variant_hw<P128x2, Hw::e4m3>(p, "e4m3fn", e4, sat, reps, mv2);
+      variant_hw<P, Hw::e4m3>(p, "e4m3fn", e4, sat, reps, mv2);
+      variant_hw<P128x4, Hw::e4m3>(p, "e4m3fn", e4, sat, reps, mv2);
+      variant_hw<P256x2, Hw::e4m3>(p, "e4m3fn", e4, sat, reps, mv2);
+      variant_hw<P512x2, Hw::e4m3>(p, "e4m3fn", e4, sat, reps, mv2);
+      variant_hw<P128x2, Hw::e5m2>(p, "e5m2", formats::e5m2, sat, reps, mv2);
+      variant_hw<P, Hw::e5m2>(p, "e5m2", formats::e5m2, sat, reps, mv2);
+      variant<P, NE, FC>(p, "e4m3fn (element function)", e4, false, reps, mv2);
+    }
+    variant_hw<P128x2, Hw::e4m3>(p, "e4m3fn nan policy", e4, Overflow::nan, reps, mv2);
+    return 0;
+  }
   for (int pass = 0; pass < 2; ++pass) {
     std::printf("-- e4m3fn, pass %d, outputs rotating\n", pass + 1);
     variant<P, NE, FC>(p, "e4m3fn", e4, false, reps, mv, false, pass == 0);

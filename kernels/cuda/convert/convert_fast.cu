@@ -28,6 +28,24 @@ using fast::Plan;
 // one wave of resident blocks (5% slower).
 using Tune = fast::Tuning<256, 4, fast::Load::plain, fast::Store::plain>;
 
+// The hardware path (fp32 -> e4m3fn / e5m2, nearest_even, codes only; see
+// convert_fast_kernel.cuh, convert4_hw) has almost no arithmetic left, so it
+// takes the shape of the fastest movement-only kernel of the tuning study and
+// of torch's own kernel: 128 threads, two float4 per thread, one block per
+// tile (the movement kernel ran 110.7 us in this shape, 111.1 us in Tune's).
+using TuneHw = fast::Tuning<512, 2, fast::Load::plain, fast::Store::plain>;  // fastest in fast_variants (cuda_fast_tuning.md)
+
+template <fast::Hw H>
+cudaError_t launch_hw(const Plan& p, const void* in, void* out, size_t n, cudaStream_t stream) {
+  constexpr Rounding NE = Rounding::nearest_even;
+  // The map serves the tail only (n % 4 elements by the element function).
+  if (p.map == Map::float_clamp)
+    return fast::launch_fast<TuneHw, NE, false, Map::float_clamp, H>(p, in, out, nullptr, n,
+                                                                      nullptr, 0, stream);
+  return fast::launch_fast<TuneHw, NE, false, Map::generic, H>(p, in, out, nullptr, n, nullptr, 0,
+                                                                stream);
+}
+
 template <Rounding R, bool F, Map K>
 cudaError_t launch(const Plan& p, const void* in, void* out, uint8_t* flags, size_t n,
                    const uint32_t* rbits, cudaStream_t stream) {
@@ -72,6 +90,9 @@ cudaError_t convert_fast_device(const ConvertArgs& args, const void* d_in, void*
   if (misaligned(d_in, 16) || misaligned(d_out, 4) || (d_flags && misaligned(d_flags, 4)) ||
       (d_rbits && args.spec.rounding == Rounding::stochastic && misaligned(d_rbits, 16)))
     return cudaErrorNotSupported;
+  if (p.hw != fast::Hw::none && !d_flags && args.spec.rounding == Rounding::nearest_even)
+    return p.hw == fast::Hw::e4m3 ? launch_hw<fast::Hw::e4m3>(p, d_in, d_out, n, stream)
+                                  : launch_hw<fast::Hw::e5m2>(p, d_in, d_out, n, stream);
   switch (args.spec.rounding) {
     case Rounding::nearest_even:
       return by_flags<Rounding::nearest_even>(p, d_in, d_out, d_flags, n, d_rbits, stream);

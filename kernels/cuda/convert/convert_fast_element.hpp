@@ -24,6 +24,14 @@
 //   2m * 2^-150 (one more bit of significand, exponent field -1) and every
 //   input is rounded at the fixed shift 23: magnitude code = (E - 1) + n + up,
 //   -1 meaning "rounded to zero" (code 0x00, SEMANTICS.md step 3).
+// - fp32 -> e4m3fn / e5m2 under nearest_even without flags (Plan::hw): the
+//   kernel uses the hardware conversion cvt.rn.satfinite.{e4m3x2,e5m2x2}.f32
+//   (sm_89+; convert_fast_kernel.cuh, convert4_hw) and patches the inputs whose
+//   code it cannot give: NaN (the hardware's NaN code has no sign), infinity
+//   and overflow (satfinite gives +-max finite) get plumb's codes for the
+//   policy (nan_code, inf_code, and over_code from hw_over up), all taken from
+//   convert_code here. The element function below stays the definition for
+//   the tail and for host checks.
 // Not covered: sources other than fp32, targets of more than 8 bits, float
 // targets with Emin < 1 other than ue8m0, stochastic rounding without rbits or
 // with k outside 1..32.
@@ -48,6 +56,10 @@ namespace plumb::kernels::cuda::fast {
 // ue8m0's own path (see the header).
 enum class Map : uint8_t { generic, float_clamp, fnuz_clamp, int_clamp, e8m0 };
 
+// The hardware conversion the kernel may use instead of the element function
+// (see the header): none, cvt.rn.satfinite.e4m3x2.f32 or .e5m2x2.f32.
+enum class Hw : uint8_t { none, e4m3, e5m2 };
+
 struct Plan {
   int32_t a1 = 0, b = 0, emin1 = 0, floor = 0, mshift = 0, etiny_bits = 0;
   uint32_t code_mask = 0, xneg = 0, sgn = 0, zero_clear = 0;
@@ -58,6 +70,8 @@ struct Plan {
   int32_t sr_shift = 0;
   uint32_t sr_topmask = 0;
   Map map = Map::generic;
+  Hw hw = Hw::none;
+  uint32_t hw_over = 0x7f800000u;  // smallest fp32 magnitude (bits) that overflows
   FormatDesc to;
   RoundingSpec spec;
 };
@@ -141,6 +155,18 @@ inline bool make_plan(const FormatDesc& from, const FormatDesc& to, const Roundi
     p.map = Map::e8m0;
     p.lim[1] = -1;
     p.etiny_bits = 0x00400000;
+  }
+  if (spec.rounding == Rounding::nearest_even && (to == formats::e4m3fn || to == formats::e5m2)) {
+    // Nearest-even overflow is monotone in |x| and symmetric in the sign:
+    // bisect for the first overflowing fp32 magnitude (e4m3fn: 464 + 1 ulp,
+    // e5m2: 61440), below which the hardware's code is plumb's.
+    p.hw = to == formats::e4m3fn ? Hw::e4m3 : Hw::e5m2;
+    uint32_t lo = 0, hi = 0x7f800000u;  // lo does not overflow; hi does, or is infinity
+    while (hi - lo > 1) {
+      const uint32_t mid = lo + (hi - lo) / 2;
+      (ref32(to, spec, mid).flags & kOverflow ? hi : lo) = mid;
+    }
+    p.hw_over = hi;
   }
   if (spec.rounding == Rounding::stochastic) {
     p.sr_shift = 32 - spec.sr_bits;
@@ -248,6 +274,39 @@ PLUMB_HD PLUMB_FAST_INLINE uint32_t convert_element(const Plan& p, uint32_t u, u
     *fl = over ? (neg ? p.over_flags[1] : p.over_flags[0]) : f;
   }
   if constexpr (S) apply_special<F>(p, u, &out, fl);
+  return out;
+}
+
+// The hardware path's patch (convert_fast_kernel.cuh, convert4_hw): w holds
+// the codes that cvt.rn.satfinite.{e4m3x2,e5m2x2}.f32 gave for u0..u3 (u_j's
+// in byte j). satfinite gives +-max finite for overflow and infinity and a NaN
+// of its own (no sign) for NaN, so every code it cannot give has magnitude >=
+// max finite (e4m3fn 0x7e, e5m2 0x7b); only then (rarely: ordinary data never
+// reaches +-max) is each byte replaced by plumb's code from its input: NaN ->
+// nan_code, infinity -> inf_code, |x| >= hw_over -> over_code (convert_code's
+// own, per sign); any other input keeps the hardware's byte. Host and device:
+// tools/cuda_fast/cuda_fast_check.cpp runs it on the CUDA headers' host
+// emulation of the conversion.
+template <Hw H>
+PLUMB_HD PLUMB_FAST_INLINE uint32_t patch_hw4(const Plan& p, uint32_t u0, uint32_t u1, uint32_t u2,
+                                              uint32_t u3, uint32_t w) {
+  static_assert(H == Hw::e4m3 || H == Hw::e5m2);
+  constexpr uint32_t kMax =
+      static_cast<uint32_t>((H == Hw::e4m3 ? formats::e4m3fn : formats::e5m2).max_finite_code());
+  static_assert(kMax < 0x80u, "max finite is a positive code below the sign bit");
+  // Bytes of magnitude >= kMax: (b & 0x7f) + 0x80 - kMax has bit 7 set (no
+  // carry between bytes: the sum stays below 0x100).
+  if (!(((w & 0x7f7f7f7fu) + (0x80u - kMax) * 0x01010101u) & 0x80808080u)) return w;
+  const uint32_t u[4] = {u0, u1, u2, u3};
+  uint32_t out = 0;
+  for (int j = 0; j < 4; ++j) {
+    const uint32_t a = u[j] & 0x7fffffffu, s = u[j] >> 31;
+    const uint32_t c = a > 0x7f800000u    ? p.nan_code[s]
+                       : a == 0x7f800000u ? p.inf_code[s]
+                       : a >= p.hw_over   ? p.over_code[s]
+                                          : (w >> (8 * j)) & 0xffu;
+    out |= c << (8 * j);
+  }
   return out;
 }
 

@@ -79,7 +79,44 @@ __device__ __forceinline__ void convert4(const Plan& p, uint4 u, uint4 rb, uint3
   if constexpr (F) *fl = pack4(f[0], f[1], f[2], f[3]);
 }
 
-template <class T, Rounding R, bool F, Map K>
+// fp32 -> e4m3fn / e5m2, nearest_even, codes only (Plan::hw): four codes by
+// two cvt.rn.satfinite.*x2.f32 (sm_89+), then patch_hw4
+// (convert_fast_element.hpp) puts plumb's codes where the hardware's differ
+// (NaN sign, infinity, overflow policy). The hardware's own codes (round to
+// nearest even, subnormal results, the signed zeros of fp32 subnormal inputs)
+// are checked against cpu_scalar on all 2^32 fp32 inputs under each policy by
+// plumb_cuda_tests "[cuda_fast]".
+template <Hw H>
+__device__ __forceinline__ uint32_t cvt4_hw(uint4 u) {
+  static_assert(H == Hw::e4m3 || H == Hw::e5m2);
+  uint32_t r;  // mov.b32 {lo, hi}: lo is bits 0..15; cvt puts its a in the upper byte
+  if constexpr (H == Hw::e4m3)
+    asm("{\n\t.reg .b16 lo, hi;\n\t"
+        "cvt.rn.satfinite.e4m3x2.f32 lo, %2, %1;\n\t"
+        "cvt.rn.satfinite.e4m3x2.f32 hi, %4, %3;\n\t"
+        "mov.b32 %0, {lo, hi};\n\t}"
+        : "=r"(r)
+        : "f"(__uint_as_float(u.x)), "f"(__uint_as_float(u.y)), "f"(__uint_as_float(u.z)),
+          "f"(__uint_as_float(u.w)));
+  else
+    asm("{\n\t.reg .b16 lo, hi;\n\t"
+        "cvt.rn.satfinite.e5m2x2.f32 lo, %2, %1;\n\t"
+        "cvt.rn.satfinite.e5m2x2.f32 hi, %4, %3;\n\t"
+        "mov.b32 %0, {lo, hi};\n\t}"
+        : "=r"(r)
+        : "f"(__uint_as_float(u.x)), "f"(__uint_as_float(u.y)), "f"(__uint_as_float(u.z)),
+          "f"(__uint_as_float(u.w)));
+  return r;
+}
+
+template <Hw H>
+__device__ __forceinline__ uint32_t convert4_hw(const Plan& p, uint4 u) {
+  return patch_hw4<H>(p, u.x, u.y, u.z, u.w, cvt4_hw<H>(u));
+}
+
+// H != Hw::none: the hardware path (R must be nearest_even, F false; K is the
+// plan's map, used by tail_kernel only).
+template <class T, Rounding R, bool F, Map K, Hw H = Hw::none>
 __global__ void __launch_bounds__(T::block)
     fast_kernel(const __grid_constant__ Plan p, const uint4* __restrict__ in,
                 uint32_t* __restrict__ out, uint32_t* __restrict__ flags,
@@ -100,7 +137,12 @@ __global__ void __launch_bounds__(T::block)
     for (int k = 0; k < U; ++k) {
       const size_t q = base + static_cast<size_t>(k) * B;
       uint32_t codes, fl = 0;
-      convert4<R, F, K>(p, u[k], rb[k], &codes, &fl);
+      if constexpr (H != Hw::none) {
+        static_assert(R == Rounding::nearest_even && !F, "the hardware path has no flags");
+        codes = convert4_hw<H>(p, u[k]);
+      } else {
+        convert4<R, F, K>(p, u[k], rb[k], &codes, &fl);
+      }
       if (q < nq) {
         store4<T::store>(out + q, codes);
         if constexpr (F) store4<T::store>(flags + q, fl);
@@ -133,14 +175,15 @@ inline size_t fast_grid(size_t nq, size_t resident_blocks) {
   return std::min(tiles, cap);
 }
 
-// Launches fast_kernel (n / 4 vectors) and tail_kernel (n % 4 elements).
-template <class T, Rounding R, bool F, Map K>
+// Launches fast_kernel (n / 4 vectors) and tail_kernel (n % 4 elements, by
+// the element function also when H is set).
+template <class T, Rounding R, bool F, Map K, Hw H = Hw::none>
 cudaError_t launch_fast(const Plan& p, const void* in, void* out, uint8_t* flags, size_t n,
                         const uint32_t* rbits, size_t resident_blocks, cudaStream_t stream) {
   const size_t nq = n / 4, tail = n % 4;
   if (nq > 0) {
     const size_t blocks = fast_grid<T, R, F>(nq, resident_blocks);
-    fast_kernel<T, R, F, K><<<static_cast<unsigned>(blocks), T::block, 0, stream>>>(
+    fast_kernel<T, R, F, K, H><<<static_cast<unsigned>(blocks), T::block, 0, stream>>>(
         p, static_cast<const uint4*>(in), static_cast<uint32_t*>(out),
         reinterpret_cast<uint32_t*>(flags), reinterpret_cast<const uint4*>(rbits), nq);
   }

@@ -61,6 +61,8 @@ cudaError_t nv_intrinsics_device(const ConvertArgs& args, const void* d_in, void
 // when this returns cudaErrorNotSupported (other sources or targets, stochastic
 // rounding without d_rbits or with k outside 1..32, d_in or d_rbits not 16-byte
 // aligned, d_out or d_flags not 4-byte aligned); nothing is launched then.
+// fp32 -> e4m3fn / e5m2 under nearest_even without flags use the hardware
+// conversion (cvt.rn.satfinite, sm_89 and later) plus a patch to plumb's codes.
 cudaError_t convert_fast_device(const ConvertArgs& args, const void* d_in, void* d_out,
                                 uint8_t* d_flags, size_t n, const uint32_t* d_rbits,
                                 cudaStream_t stream = nullptr);
