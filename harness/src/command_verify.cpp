@@ -15,8 +15,10 @@
 #include "junit.hpp"
 #include "peers.hpp"
 #include "plumb/checks/block_suite.hpp"
+#include "plumb/checks/lmul_suite.hpp"
 #include "plumb/checks/property_checks.hpp"
 #include "plumb/checks/run_suite.hpp"
+#include "plumb/checks/softmax_suite.hpp"
 #include "plumb/formats/format_names.hpp"
 #include "result_file.hpp"
 #include "verify_table.hpp"
@@ -41,8 +43,11 @@ const std::vector<std::pair<std::string, std::string>>& extra_suites() {
       {"cuda_headers", "peer cross-check: the CUDA headers' conversion intrinsics (host paths) against the MPFR oracle"},
       {"torch", "peer cross-check: torch's .to(dtype) on the CPU and the GPU against the MPFR oracle (needs torch)"},
       {kExhaustiveFp32Suite, "GPU only: all 2^32 fp32 codes into every format of <= 8 bits, every mode, on the GPU "
-                             "against the table oracle"},
+                             "against the table oracle (cuda_plumb, and cuda_nv_intrinsics where NVIDIA offers "
+                             "the conversion)"},
       {checks::kBlockSuite, checks::kBlockSuiteDescription},
+      {checks::kSoftmaxSuite, checks::kSoftmaxSuiteDescription},
+      {checks::kLmulSuite, checks::kLmulSuiteDescription},
   };
   return list;
 }
@@ -57,6 +62,12 @@ void print_list() {
   for (const auto& k : checks::oracle_kernels()) std::printf("  %-22s %-5s %s\n", k.name, "cpu", k.description);
   std::printf("block kernels (suite %s):\n", checks::kBlockSuite);
   for (const auto& k : kernels::block_kernels())
+    std::printf("  %-22s %-5s %s\n", k.name, kernels::device_name(k.device), k.description);
+  std::printf("softmax kernels (suite %s):\n", checks::kSoftmaxSuite);
+  for (const auto& k : kernels::softmax_kernels())
+    std::printf("  %-32s %-5s %s\n", k.name, kernels::device_name(k.device), k.description);
+  std::printf("L-Mul kernels (suite %s):\n", checks::kLmulSuite);
+  for (const auto& k : kernels::lmul_kernels())
     std::printf("  %-22s %-5s %s\n", k.name, kernels::device_name(k.device), k.description);
   if (!kernels::cuda_built()) std::printf("(CUDA kernels were not built: no nvcc at build time)\n");
 }
@@ -121,7 +132,17 @@ int command_verify(const std::vector<std::string>& args) {
   o.settings.threads = static_cast<unsigned>(parse_u64(a.value("threads").value_or("0"), "--threads"));
   o.oracle_agreement = !a.has("no-oracle-agreement");
   std::vector<const kernels::BlockKernel*> block_kernels;  // for the block_formats suite
+  std::vector<const kernels::SoftmaxKernel*> softmax_kernels;  // for the softmax suite
+  std::vector<const kernels::LmulKernel*> lmul_kernels;  // for the lmul suite
   for (const auto& name : a.values("kernel")) {
+    if (const auto* lk = kernels::find_lmul_kernel(name)) {
+      lmul_kernels.push_back(lk);
+      continue;
+    }
+    if (const auto* sk = kernels::find_softmax_kernel(name)) {
+      softmax_kernels.push_back(sk);
+      continue;
+    }
     if (const auto* b = kernels::find_block_kernel(name)) {
       block_kernels.push_back(b);
       continue;
@@ -130,8 +151,11 @@ int command_verify(const std::vector<std::string>& args) {
     if (!k) throw std::runtime_error("--kernel: unknown kernel '" + name + "'; see plumb verify --list");
     o.kernels.push_back(k);
   }
-  if (o.kernels.empty() && block_kernels.empty()) o.kernels = checks::registry_kernels(device);
+  if (o.kernels.empty() && block_kernels.empty() && softmax_kernels.empty() && lmul_kernels.empty())
+    o.kernels = checks::registry_kernels(device);
   if (!a.has("kernel")) block_kernels = checks::registry_block_kernels(device);
+  if (!a.has("kernel")) softmax_kernels = checks::registry_softmax_kernels(device);
+  if (!a.has("kernel")) lmul_kernels = checks::registry_lmul_kernels(device);
 
   std::string command_line = "plumb verify";
   for (const auto& s : args) command_line += " " + s;
@@ -183,6 +207,24 @@ int command_verify(const std::vector<std::string>& args) {
       bo.on_progress = [&](size_t c, size_t n) { cells = c, cases = n, progress.update(c, n); };
       checks::run_block_suite(bo);
       progress.done(cells, cases);
+    } else if (suite == checks::kSoftmaxSuite) {
+      checks::SoftmaxSuiteOptions so;
+      so.seed = o.plan.seed;
+      so.kernels = softmax_kernels;
+      so.require_planted_caught = !explicit_kernels;
+      so.on_verdict = o.on_verdict;
+      size_t cells = 0, cases = 0;
+      so.on_progress = [&](size_t c, size_t n) { cells = c, cases = n, progress.update(c, n); };
+      checks::run_softmax_suite(so);
+      progress.done(cells, cases);
+    } else if (suite == checks::kLmulSuite) {
+      checks::LmulSuiteOptions lo;
+      lo.seed = o.plan.seed;
+      lo.kernels = lmul_kernels;
+      lo.require_planted_caught = !explicit_kernels;
+      lo.on_verdict = o.on_verdict;
+      const size_t cells = checks::run_lmul_suite(lo);
+      progress.done(cells * lmul_kernels.size(), 0);
     } else if (suite == "ml_dtypes") {
       run_ml_dtypes_peer(result, verdicts);
     } else if (suite == "torch") {
@@ -192,19 +234,25 @@ int command_verify(const std::vector<std::string>& args) {
       run_cuda_headers_peer(result, verdicts);
       progress.done(verdicts.size(), 0);
     } else if (suite == kExhaustiveFp32Suite) {
-      // cuda_plumb only; the planted sweeps unless --kernel narrowed the run.
-      bool named_cuda_plumb = false;
-      for (const auto* k : o.kernels) named_cuda_plumb |= std::string(k->name) == "cuda_plumb";
+      // cuda_plumb and cuda_nv_intrinsics; the planted sweeps unless --kernel narrowed the run.
+      bool named_cuda_plumb = false, named_nv = false;
+      for (const auto* k : o.kernels) {
+        named_cuda_plumb |= std::string(k->name) == "cuda_plumb";
+        named_nv |= std::string(k->name) == "cuda_nv_intrinsics";
+      }
       if (device == "cpu") {
         verdicts.push_back(exhaustive_fp32_skipped("GPU-only suite; --device cpu"));
-      } else if (explicit_kernels && !named_cuda_plumb) {
-        verdicts.push_back(exhaustive_fp32_skipped("it sweeps cuda_plumb, which --kernel left out"));
+      } else if (explicit_kernels && !named_cuda_plumb && !named_nv) {
+        verdicts.push_back(
+            exhaustive_fp32_skipped("it sweeps cuda_plumb and cuda_nv_intrinsics, which --kernel left out"));
       } else {
         size_t sweeps = 0;
         uint64_t cases = 0;
         SweepSuiteOptions so;
         so.seed = o.plan.seed;
         so.with_planted = !explicit_kernels;
+        so.plumb = named_cuda_plumb;
+        so.nv_intrinsics = named_nv;
         so.on_progress = [&](size_t s, uint64_t n) { sweeps = s, cases = n, progress.update(s, n); };
         run_exhaustive_fp32_suite(so, verdicts);
         progress.done(sweeps, cases);

@@ -15,5 +15,6 @@ int command_bench(const std::vector<std::string>& args);
 int command_report(const std::vector<std::string>& args);
 int command_quant_error(const std::vector<std::string>& args);
 int command_quantize(const std::vector<std::string>& args);
+int command_lmul_claims(const std::vector<std::string>& args);
 
 }  // namespace plumb::harness

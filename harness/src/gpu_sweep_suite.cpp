@@ -50,7 +50,9 @@ checks::Verdict sweep_verdict(const FormatDesc& to, const RoundingSpec& spec, ui
 
 void run_exhaustive_fp32_suite(const SweepSuiteOptions& options, std::vector<checks::Verdict>& verdicts) {
   if (kernels::cuda_device_count() == 0) {
-    verdicts.push_back(exhaustive_fp32_skipped("no usable CUDA device (no GPU, no driver or an insufficient driver)"));
+    checks::Verdict v = exhaustive_fp32_skipped("no usable CUDA device (no GPU, no driver or an insufficient driver)");
+    if (!options.plumb) v.kernel = "cuda_nv_intrinsics";
+    verdicts.push_back(std::move(v));
     return;
   }
   double total = 0, slowest = 0;
@@ -68,7 +70,11 @@ void run_exhaustive_fp32_suite(const SweepSuiteOptions& options, std::vector<che
   const std::vector<RoundingSpec> specs = checks::all_rounding_specs(kSrBits);
   for (const auto& named : named_formats()) {
     if (named.desc.bits() > 8) continue;
-    for (const RoundingSpec& spec : specs) add(sweep_verdict(named.desc, spec, options.seed, false));
+    if (options.plumb)
+      for (const RoundingSpec& spec : specs) add(sweep_verdict(named.desc, spec, options.seed, false));
+    if (options.nv_intrinsics)
+      for (const RoundingSpec& spec : specs)
+        if (nv_sweep_cell(named.desc, spec)) add(nv_sweep_verdict(named.desc, spec));
     if (options.with_planted)
       add(sweep_verdict(named.desc, {Rounding::nearest_even, Overflow::saturate, 0}, options.seed, true));
   }

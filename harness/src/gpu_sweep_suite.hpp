@@ -31,15 +31,23 @@ inline checks::Verdict exhaustive_fp32_skipped(const std::string& why) {
 struct SweepSuiteOptions {
   uint64_t seed = 1;         // the stochastic-rounding bits are sweep_rbits(seed, input)
   bool with_planted = true;  // also one planted ties-away sweep per format
+  bool plumb = true;         // the cuda_plumb cells
+  bool nv_intrinsics = true;  // the cuda_nv_intrinsics cells: every conversion NVIDIA offers (gpu_sweep_nv.cpp)
   std::function<void(size_t sweeps_done, uint64_t cases_done)> on_progress;  // may be empty
 };
 
 #if defined(PLUMB_HAVE_CUDA)
-// Appends one verdict per sweep (suite exhaustive_fp32, kernel cuda_plumb, or
+// Appends one verdict per sweep (suite exhaustive_fp32, kernel cuda_plumb,
+// cuda_nv_intrinsics for the conversions NVIDIA offers, or
 // cuda_planted_ties_away with expected_failure for the planted sweeps; a
 // failing verdict when no planted sweep caught the bug); without a GPU, one
 // skipped verdict. Prints the total seconds of all sweeps to stderr.
 void run_exhaustive_fp32_suite(const SweepSuiteOptions& options, std::vector<checks::Verdict>& verdicts);
+// cuda_nv_intrinsics: whether NVIDIA offers fp32 -> to under spec, and its
+// sweep's verdict (differences counted per class on the GPU, the documented
+// ones listed in Verdict::differences; any other class fails the cell).
+bool nv_sweep_cell(const FormatDesc& to, const RoundingSpec& spec);
+checks::Verdict nv_sweep_verdict(const FormatDesc& to, const RoundingSpec& spec);
 #else
 inline void run_exhaustive_fp32_suite(const SweepSuiteOptions&, std::vector<checks::Verdict>& verdicts) {
   verdicts.push_back(exhaustive_fp32_skipped("CUDA kernels were not built (no nvcc at build time)"));

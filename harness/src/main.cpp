@@ -17,7 +17,8 @@ const char* kUsage =
     "  bench     time the conversion kernels next to memcpy and ml_dtypes (Google Benchmark)\n"
     "  report    write one self-contained HTML report from result files\n"
     "  quantize  block-quantise a .npy tensor (MXFP8/6/4, MXINT8, NVFP4, NVINT4); --check vs MPFR\n"
-    "  quant-error  MSE / max relative error of every block format on seeded tensors, for the report\n";
+    "  quant-error  MSE / max relative error of every block format on seeded tensors, for the report\n"
+    "  lmul-claims  the L-Mul paper's accuracy claims (vs e4m3 / e5m2) and GEMM errors, measured\n";
 
 }  // namespace
 
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
     if (command == "report") return command_report(args);
     if (command == "quant-error") return command_quant_error(args);
     if (command == "quantize") return command_quantize(args);
+    if (command == "lmul-claims") return command_lmul_claims(args);
     std::fprintf(stderr, "plumb: unknown command '%s'\n%s", command.c_str(), kUsage);
     return 2;
   } catch (const std::exception& e) {

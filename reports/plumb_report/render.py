@@ -8,6 +8,7 @@ from markupsafe import Markup
 from plumb_report.load import conversion_of, rate
 from plumb_report.plots import error_figures
 from plumb_report.quant_error import quant_error_sections
+from plumb_report.lmul_claims import lmul_claims_sections
 
 DISPOSITION_ORDER = ("passed", "incorrect", "kernel_error", "not_supported", "skipped")
 KIND_ORDER = ("kernel", "peer", "ceiling")
@@ -214,13 +215,15 @@ def render(merged, title="plumb report"):
     figures = error_figures(merged.curves)
     for f in figures:
         f["svg"] = Markup(f["svg"])  # matplotlib's own SVG, escaped by it
+    quant = quant_error_sections(merged, len(figures) + 1)
     context = {
         "title": title, "files": merged.files, "machines": merged.machines,
         "runs": [provenance(r) for r in merged.runs], "summary": summary(merged),
         "verdicts": folded_verdicts(merged), "figures": figures, "bench": bench_table(merged),
         "bench_files": sorted({b["_file"] for b in merged.benchmarks}),
         "peers": peer_rows(merged),
-        "quant_error": quant_error_sections(merged, len(figures) + 1),
+        "quant_error": quant,
+        "lmul_claims": lmul_claims_sections(merged, len(figures) + 1 + sum(q["svg"] is not None for q in quant)),
     }
     return make_env().get_template("report.html.j2").render(**context)
 

@@ -1,0 +1,123 @@
+// plumb_softmax_bench, CUDA part: the CUDA softmax kernels of the registry on
+// device arrays, next to a device-to-device copy of the same bytes measured in
+// the same run (the ceiling). 64M elements (256 MiB as fp32, 128 MiB as
+// bf16: beyond the L2 of every GPU we use), rows of 128 to 262,144 columns.
+// Each timed launch follows a 100 us spin kernel (gpu_spin.cu) so that the
+// events time the kernel, not host launch work; manual time = event time.
+//
+// Names: cuda/copy/<fp32|bf16>, softmax/<kernel>/<fp32|bf16>/cols:<c>.
+// Counters: items (elements) and bytes (read + written) per second. Without a
+// GPU every benchmark is skipped with the reason. NOT yet run on a GPU.
+#include <benchmark/benchmark.h>
+#include <cuda_runtime.h>
+
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "plumb/formats/round_to_format.hpp"
+#include "plumb/kernels/cuda_softmax.hpp"
+
+cudaError_t plumb_bench_gpu_spin(cudaStream_t stream, unsigned long long ns);
+
+namespace {
+
+constexpr size_t kElements = size_t{1} << 26;
+constexpr unsigned long long kSpinNs = 100000;
+
+struct Device {
+  bool made = false;
+  std::string error;
+  void* in32 = nullptr;
+  void* in16 = nullptr;  // bf16 codes
+  void* out = nullptr;   // fp32-sized: room for every output format
+  cudaStream_t stream = nullptr;
+  cudaEvent_t start = nullptr, stop = nullptr;
+};
+
+Device& device() {
+  static Device d;
+  if (d.made) return d;
+  d.made = true;
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) {
+    (void)cudaGetLastError();
+    d.error = "no CUDA device";
+    return d;
+  }
+  std::vector<float> x(kElements);
+  std::vector<uint16_t> xb(kElements);
+  std::mt19937 rng(12345);
+  std::uniform_real_distribution<float> u(-20.0f, 20.0f);
+  for (size_t i = 0; i < kElements; ++i) {
+    x[i] = u(rng);
+    uint32_t bits;
+    std::memcpy(&bits, &x[i], 4);
+    xb[i] = static_cast<uint16_t>(plumb::convert_code(plumb::formats::fp32, plumb::formats::bf16, bits, {}).code);
+  }
+  cudaError_t e = cudaStreamCreateWithFlags(&d.stream, cudaStreamNonBlocking);
+  if (e == cudaSuccess) e = cudaEventCreate(&d.start);
+  if (e == cudaSuccess) e = cudaEventCreate(&d.stop);
+  if (e == cudaSuccess) e = cudaMalloc(&d.in32, kElements * 4);
+  if (e == cudaSuccess) e = cudaMalloc(&d.in16, kElements * 2);
+  if (e == cudaSuccess) e = cudaMalloc(&d.out, kElements * 4);
+  if (e == cudaSuccess) e = cudaMemcpy(d.in32, x.data(), kElements * 4, cudaMemcpyHostToDevice);
+  if (e == cudaSuccess) e = cudaMemcpy(d.in16, xb.data(), kElements * 2, cudaMemcpyHostToDevice);
+  if (e != cudaSuccess) d.error = std::string("CUDA setup: ") + cudaGetErrorString(e);
+  return d;
+}
+
+// Times one enqueued operation per iteration with events, after a spin.
+template <class Launch>
+void timed(benchmark::State& state, size_t elements, size_t bytes, Launch launch) {
+  Device& d = device();
+  if (!d.error.empty()) return state.SkipWithError(d.error.c_str());
+  for (auto _ : state) {
+    cudaError_t e = plumb_bench_gpu_spin(d.stream, kSpinNs);
+    if (e == cudaSuccess) e = cudaEventRecord(d.start, d.stream);
+    if (e == cudaSuccess) e = launch(d);
+    if (e == cudaSuccess) e = cudaEventRecord(d.stop, d.stream);
+    if (e == cudaSuccess) e = cudaEventSynchronize(d.stop);
+    float ms = 0;
+    if (e == cudaSuccess) e = cudaEventElapsedTime(&ms, d.start, d.stop);
+    if (e != cudaSuccess) return state.SkipWithError(cudaGetErrorString(e));
+    state.SetIterationTime(static_cast<double>(ms) / 1000.0);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * elements));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+}
+
+}  // namespace
+
+void plumb_softmax_bench_cuda_register() {
+  using plumb::kernels::SoftmaxKernel;
+  for (const bool bf16 : {false, true}) {
+    const std::string io = bf16 ? "bf16" : "fp32";
+    const size_t b = bf16 ? 2 : 4;
+    benchmark::RegisterBenchmark(("cuda/copy/" + io).c_str(), [bf16, b](benchmark::State& s) {
+      timed(s, kElements, 2 * kElements * b, [bf16, b](Device& d) {
+        return cudaMemcpyAsync(d.out, bf16 ? d.in16 : d.in32, kElements * b, cudaMemcpyDeviceToDevice, d.stream);
+      });
+    })->UseManualTime()->Unit(benchmark::kMicrosecond);
+    for (const auto& k : plumb::kernels::softmax_kernels()) {
+      if (k.device != plumb::kernels::Device::cuda || k.planted_bug) continue;
+      if (bf16 && k.model.algorithm == plumb::kernels::SoftmaxAlgorithm::three_pass_reload) continue;
+      for (size_t cols : {size_t{128}, size_t{1024}, size_t{4096}, size_t{32768}, size_t{262144}}) {
+        const SoftmaxKernel* kp = &k;
+        benchmark::RegisterBenchmark(
+            ("softmax/" + std::string(k.name) + "/" + io + "/cols:" + std::to_string(cols)).c_str(),
+            [kp, bf16, b, cols](benchmark::State& s) {
+              const auto f = bf16 ? plumb::formats::bf16 : plumb::formats::fp32;
+              timed(s, kElements, 2 * kElements * b, [&](Device& d) {
+                return plumb::kernels::cuda::softmax_launch(kp->model.algorithm, kp->safe, f, f,
+                                                            bf16 ? d.in16 : d.in32, d.out,
+                                                            kElements / cols, cols, d.stream);
+              });
+            })
+            ->UseManualTime()
+            ->Unit(benchmark::kMicrosecond);
+      }
+    }
+  }
+}

@@ -1,0 +1,85 @@
+// CUDA softmax kernels against the MPFR reference (docs/SOFTMAX_SEMANTICS.md):
+// every cuda softmax kernel of the registry, fp32 / bf16 / fp16 in and out,
+// on every case of softmax_cases (special rows, the [90, 100] overflow trap,
+// all-equal, length 1, Gaussian, wide, attention-like, sorted, a 10^5 row),
+// within the bound of its error model plus half an ulp of a narrower output;
+// and the special values of the semantics, element by element. Inputs come
+// from Catch's --rng-seed, printed with every failure.
+#include <catch2/catch.hpp>
+
+#include <bit>
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include "plumb/checks/softmax_check.hpp"
+
+using namespace plumb;
+using namespace plumb::checks;
+
+namespace {
+
+std::string explain(const Verdict& v) {
+  std::string s = v.kernel + " " + v.label + ": " + disposition_name(v.disposition) + " " +
+                  std::to_string(v.mismatches) + "/" + std::to_string(v.cases) + " " + v.message;
+  for (const auto& c : v.counterexamples) s += "\n  " + c.detail;
+  return s;
+}
+
+std::vector<const kernels::SoftmaxKernel*> cuda_kernels() {
+  std::vector<const kernels::SoftmaxKernel*> out;
+  for (const auto& k : kernels::softmax_kernels())
+    if (k.device == kernels::Device::cuda) out.push_back(&k);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("every CUDA softmax kernel is within its bound of the MPFR reference", "[softmax][cuda]") {
+  const uint64_t seed = Catch::rngSeed();
+  const auto ks = cuda_kernels();
+  REQUIRE(ks.size() >= 5);
+  const auto cases = softmax_cases(seed, 100000);
+  for (const auto& io : {formats::fp32, formats::bf16, formats::fp16}) {
+    size_t passed = 0;
+    for (const auto& c : cases) {
+      std::map<bool, reference::SoftmaxReference> ref;
+      for (bool safe : {false, true}) ref[safe] = softmax_reference(c, safe, io);
+      for (const auto* k : ks) {
+        SoftmaxErrors e;
+        const Verdict v = check_softmax(*k, c, ref[k->safe], &e, io);
+        INFO("seed " << seed << " io " << io.storage_bytes() * 8 << "-bit mbits " << io.mbits << ": " << explain(v));
+        // Only reload with a 16-bit output is refused (it keeps fp32 exp in the output).
+        if (v.disposition == Disposition::not_supported) {
+          CHECK(k->model.algorithm == kernels::SoftmaxAlgorithm::three_pass_reload);
+          CHECK(!(io == formats::fp32));
+          continue;
+        }
+        CHECK(v.disposition == Disposition::passed);
+        passed += v.disposition == Disposition::passed;
+      }
+    }
+    CHECK(passed > 0);
+  }
+}
+
+TEST_CASE("CUDA softmax kernels: the special values of SOFTMAX_SEMANTICS.md", "[softmax][cuda]") {
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  const std::vector<float> x = {1,     2,     kInf,  3,                  // NaN
+                                -kInf, -kInf, -kInf, -kInf,              // NaN, safe: +0
+                                -kInf, -kInf, 0,     0,                  // online: -inf - (-inf)
+                                1,     std::nanf(""), 3, 4};             // NaN
+  for (const auto* k : cuda_kernels()) {
+    INFO(k->name);
+    std::vector<float> y(x.size());
+    std::string msg;
+    REQUIRE(k->fn(formats::fp32, formats::fp32, x.data(), y.data(), 4, 4, &msg) == kernels::KernelStatus::ok);
+    for (int i = 0; i < 4; ++i) CHECK(std::isnan(y[i]));
+    for (int i = 4; i < 8; ++i) {
+      if (k->safe) CHECK((y[i] == 0.0f && !std::signbit(y[i])));
+      else CHECK(std::isnan(y[i]));
+    }
+    CHECK(std::vector<float>(y.begin() + 8, y.begin() + 12) == std::vector<float>{0, 0, 0.5f, 0.5f});
+    for (int i = 12; i < 16; ++i) CHECK(std::isnan(y[i]));
+  }
+}
