@@ -6,12 +6,17 @@
 // events time the kernel, not host launch work; manual time = event time.
 //
 // Names: cuda/copy/<fp32|bf16>, softmax/<kernel>/<fp32|bf16>/cols:<c>.
-// Counters: items (elements) and bytes (read + written) per second. Without a
-// GPU every benchmark is skipped with the reason. NOT yet run on a GPU.
+// Counters: items (elements) and bytes (read + written) per second (means);
+// median_us, median_GBps and of_copy (the copy's median time over this one's,
+// same run) from the per-iteration event times. Without a GPU every benchmark
+// is skipped with the reason. kernels/peers/torch_softmax_bench.py times
+// torch.softmax on the same shapes the same way and prints plumb/torch.
 #include <benchmark/benchmark.h>
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <cstring>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -69,10 +74,16 @@ Device& device() {
 }
 
 // Times one enqueued operation per iteration with events, after a spin.
+std::map<size_t, double>& copy_median_us() {  // by bytes moved
+  static std::map<size_t, double> m;
+  return m;
+}
+
 template <class Launch>
-void timed(benchmark::State& state, size_t elements, size_t bytes, Launch launch) {
+void timed(benchmark::State& state, size_t elements, size_t bytes, Launch launch, bool is_copy = false) {
   Device& d = device();
   if (!d.error.empty()) return state.SkipWithError(d.error.c_str());
+  std::vector<float> times;
   for (auto _ : state) {
     cudaError_t e = plumb_bench_gpu_spin(d.stream, kSpinNs);
     if (e == cudaSuccess) e = cudaEventRecord(d.start, d.stream);
@@ -83,7 +94,17 @@ void timed(benchmark::State& state, size_t elements, size_t bytes, Launch launch
     if (e == cudaSuccess) e = cudaEventElapsedTime(&ms, d.start, d.stop);
     if (e != cudaSuccess) return state.SkipWithError(cudaGetErrorString(e));
     state.SetIterationTime(static_cast<double>(ms) / 1000.0);
+    times.push_back(ms);
   }
+  if (times.empty()) return;
+  std::sort(times.begin(), times.end());
+  const double median_us = 1000.0 * times[times.size() / 2];
+  state.counters["median_us"] = median_us;
+  state.counters["median_GBps"] = static_cast<double>(bytes) / (median_us * 1e3);
+  // The copy of the same bytes (registered first, same run): its median over this one's.
+  double& copy_us = copy_median_us()[bytes];
+  if (is_copy) copy_us = median_us;
+  else if (copy_us > 0) state.counters["of_copy"] = copy_us / median_us;
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * elements));
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
 }
@@ -98,7 +119,7 @@ void plumb_softmax_bench_cuda_register() {
     benchmark::RegisterBenchmark(("cuda/copy/" + io).c_str(), [bf16, b](benchmark::State& s) {
       timed(s, kElements, 2 * kElements * b, [bf16, b](Device& d) {
         return cudaMemcpyAsync(d.out, bf16 ? d.in16 : d.in32, kElements * b, cudaMemcpyDeviceToDevice, d.stream);
-      });
+      }, true);
     })->UseManualTime()->Unit(benchmark::kMicrosecond);
     for (const auto& k : plumb::kernels::softmax_kernels()) {
       if (k.device != plumb::kernels::Device::cuda || k.planted_bug) continue;

@@ -83,3 +83,60 @@ TEST_CASE("CUDA softmax kernels: the special values of SOFTMAX_SEMANTICS.md", "[
     for (int i = 12; i < 16; ++i) CHECK(std::isnan(y[i]));
   }
 }
+
+// The fast online paths (softmax_cuda.cu, "Lanes"): rows per warp (<= 1024
+// columns), cached rows per block, rows split over a cluster (262,144 columns
+// of fp32 take 16 or 8 blocks). Their lanes split the model's 256 into shorter
+// chains; sorted ascending rows, the online worst case, and uniform rows check
+// that the model's bound still holds on each path, fp32 / bf16 / fp16; a NaN,
+// +inf or all -inf row split over a cluster gives the special values.
+TEST_CASE("CUDA online fast paths: every row length within the bound", "[softmax][cuda]") {
+  const uint64_t seed = Catch::rngSeed();
+  std::vector<SoftmaxCase> cases;
+  for (size_t cols : {size_t{64}, size_t{1024}, size_t{2048}, size_t{16384}, size_t{65536}, size_t{262144}}) {
+    const size_t rows = cols >= 65536 ? 1 : 3;
+    cases.push_back(softmax_sorted_rows(rows, cols, -30.0f, 30.0f));
+    cases.push_back(softmax_uniform_rows("uniform_" + std::to_string(cols), rows, cols, -20.0f, 20.0f, seed + cols));
+  }
+  for (const auto& io : {formats::fp32, formats::bf16, formats::fp16})
+    for (const auto& c : cases) {
+      std::map<bool, reference::SoftmaxReference> ref;
+      for (bool safe : {false, true}) ref[safe] = softmax_reference(c, safe, io);
+      for (const auto* k : cuda_kernels()) {
+        if (k->model.algorithm != kernels::SoftmaxAlgorithm::online) continue;
+        SoftmaxErrors e;
+        const Verdict v = check_softmax(*k, c, ref[k->safe], &e, io);
+        INFO("seed " << seed << " io " << io.storage_bytes() * 8 << "-bit mbits " << io.mbits << ": " << explain(v));
+        CHECK(v.disposition == Disposition::passed);
+      }
+    }
+}
+
+TEST_CASE("CUDA online fast paths: special rows split over a cluster", "[softmax][cuda]") {
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  constexpr size_t n = 262144;
+  std::vector<float> x(4 * n);
+  for (size_t i = 0; i < n; ++i) {
+    x[i] = static_cast<float>(i % 97) * 0.25f;            // row 0: +inf at the end: NaN
+    x[n + i] = -kInf;                                      // row 1: all -inf
+    x[2 * n + i] = i < n - 2 ? -kInf : 0.0f;               // row 2: -inf, then [0, 0]
+    x[3 * n + i] = static_cast<float>(i % 13);             // row 3: a NaN in the middle
+  }
+  x[n - 1] = kInf;
+  x[3 * n + n / 2 + 5] = std::nanf("");
+  for (const auto* k : cuda_kernels()) {
+    if (k->model.algorithm != kernels::SoftmaxAlgorithm::online) continue;
+    INFO(k->name);
+    std::vector<float> y(x.size());
+    std::string msg;
+    REQUIRE(k->fn(formats::fp32, formats::fp32, x.data(), y.data(), 4, n, &msg) == kernels::KernelStatus::ok);
+    size_t bad = 0;
+    for (size_t i = 0; i < n; ++i) {
+      bad += !std::isnan(y[i]);
+      bad += k->safe ? !(y[n + i] == 0.0f && !std::signbit(y[n + i])) : !std::isnan(y[n + i]);
+      bad += y[2 * n + i] != (i < n - 2 ? 0.0f : 0.5f);
+      bad += !std::isnan(y[3 * n + i]);
+    }
+    CHECK(bad == 0);
+  }
+}
