@@ -28,6 +28,7 @@
 
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "bench_ops.hpp"
 #include "bench_peers.hpp"
 #include "python_tools.hpp"
 #include "result_file.hpp"
@@ -40,7 +41,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 const char* kUsage =
-    "usage: plumb bench [--quick] [--json FILE] [--filter REGEX]\n"
+    "usage: plumb bench [--quick] [--softmax] [--lmul] [--json FILE] [--filter REGEX]\n"
     "Times the CPU conversion kernels (fp32 -> every format up to 16 bits and tf32 in\n"
     "nearest_even/saturate; fp32 -> e4m3fn in every rounding mode and policy) with Google\n"
     "Benchmark on one thread, next to memcpy of the same input (the ceiling) and ml_dtypes'\n"
@@ -48,6 +49,11 @@ const char* kUsage =
     "with a GPU, also the GPU kernels (cuda_fast, cuda_plumb) next to a device-to-device copy\n"
     "(cuda/copy) and torch's x.to(float8) (the GPU peer).\n"
     "  --quick         small sizes (in cache) and one repetition: a smoke test, not a measurement\n"
+    "  --softmax       also the softmax kernels (plumb_softmax_bench: CPU in and out of cache next\n"
+    "                  to memcpy; CUDA kernels next to cuda/copy); names softmax/<kernel>/...\n"
+    "  --lmul          also the L-Mul kernels (plumb_lmul_bench: elementwise and GEMM next to\n"
+    "                  memcpy and an fp32 multiply); names lmul/<kernel>/<op>/e8m<m>/<carry>\n"
+    "                  (softmax or L-Mul only: add --filter '^softmax/' or '^lmul/')\n"
     "  --json FILE     write a result file (docs/RESULT_SCHEMA.md)\n"
     "  --filter REGEX  only the benchmarks whose name matches (memcpy always runs); names are\n"
     "                  like convert/cpu_fast/fp32->e4m3fn/nearest_even/saturate (Google Benchmark\n"
@@ -251,7 +257,7 @@ int command_bench(const std::vector<std::string>& args) {
       std::fputs(kUsage, stdout);
       return 0;
     }
-  const CliArgs cli(args, {"json", "filter"}, {"quick"});
+  const CliArgs cli(args, {"json", "filter"}, {"quick", "softmax", "lmul"});
   if (!cli.positional().empty())
     throw std::runtime_error("unexpected argument '" + cli.positional()[0] + "'\n" + kUsage);
   const bool quick = cli.has("quick");
@@ -309,14 +315,24 @@ int command_bench(const std::vector<std::string>& args) {
       (r.value("device", "") == "cuda" ? cuda_targets : targets).insert(r.value("to", ""));
       any_cuda = any_cuda || r.value("device", "") == "cuda";
     }
-  if (!any_kernel && not_run.empty()) {
+  // Softmax and L-Mul (bench_ops.cpp): their rows name their own ceilings.
+  OpBenchRun ops;
+  for (const auto& [flag, binary] : {std::pair{"softmax", "plumb_softmax_bench"},
+                                     std::pair{"lmul", "plumb_lmul_bench"}})
+    if (cli.has(flag)) {
+      OpBenchRun run = run_op_bench(binary, cli.value("filter"), quick, tmp);
+      for (auto& r : run.records) any_kernel = any_kernel || r["kind"] == "kernel", ops.records.push_back(r);
+      for (auto& n : run.not_run) ops.not_run.push_back(n);
+      ops.context[binary] = run.context;
+    }
+  if (!any_kernel && not_run.empty() && ops.not_run.empty()) {
     fs::remove_all(tmp);
     throw std::runtime_error("no kernel benchmark matches --filter '" +
                              cli.value("filter").value_or("") + "'");
   }
 
   // The peer, for the conversions that were timed.
-  PeerRun peer = run_peer(sizes, tmp);
+  PeerRun peer = targets.empty() ? PeerRun{} : run_peer(sizes, tmp);
   for (const auto& p : peer.records)
     if (targets.count(p.value("to", ""))) records.push_back(p);
   if (!peer.not_measured.empty())
@@ -334,6 +350,13 @@ int command_bench(const std::vector<std::string>& args) {
   fs::remove_all(tmp);
 
   print_table(records, not_run, peer.not_measured, torch_peer.not_measured);
+  if (!ops.records.empty()) print_op_table(ops.records);
+  for (const auto& n : ops.not_run) {
+    if (!no_gpu(n))
+      std::printf("%-58s not run: %s\n", n.value("name", "").c_str(), n.value("reason", "").c_str());
+    not_run.push_back(n);
+  }
+  for (auto& r : ops.records) records.push_back(r);
 
   if (auto path = cli.value("json")) {
     std::string command = "plumb bench";
@@ -343,12 +366,13 @@ int command_bench(const std::vector<std::string>& args) {
     result["benchmarks_not_run"] = not_run;
     result["bench_context"] = gb.value("context", json::object());
     result["bench_context"]["plumb_quick"] = quick;
+    for (const auto& [binary, context] : ops.context.items()) result["bench_context"][binary] = context;
     write_json_file(*path, result);
     std::printf("result file: %s\n", path->c_str());
   }
   size_t errors = 0;
   for (const auto& n : not_run)
-    if (n.value("kind", "") != "peer" && !no_gpu(n)) ++errors;
+    if (n.value("kind", "") != "peer" && !no_gpu(n) && !n.value("not_supported", false)) ++errors;
   return errors ? 1 : 0;
 }
 

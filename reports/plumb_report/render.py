@@ -9,6 +9,8 @@ from plumb_report.load import conversion_of, rate
 from plumb_report.plots import error_figures
 from plumb_report.quant_error import quant_error_sections
 from plumb_report.lmul_claims import lmul_claims_sections
+from plumb_report.lmul_speed import lmul_speed_sections
+from plumb_report.softmax import softmax_sections
 
 DISPOSITION_ORDER = ("passed", "incorrect", "kernel_error", "not_supported", "skipped")
 KIND_ORDER = ("kernel", "peer", "ceiling")
@@ -92,6 +94,9 @@ def summary(merged):
 
 
 def _pick_ceiling(bench, ceilings):
+    named = [c for c in ceilings if bench.get("ceiling") and c.get("name") == bench.get("ceiling")]
+    if named:  # softmax / L-Mul rows name their own ceiling (docs/RESULT_SCHEMA.md)
+        return named[0]
     same = [c for c in ceilings if c.get("device") == bench.get("device")]
     return same[0] if same else None
 
@@ -216,6 +221,11 @@ def render(merged, title="plumb report"):
     for f in figures:
         f["svg"] = Markup(f["svg"])  # matplotlib's own SVG, escaped by it
     quant = quant_error_sections(merged, len(figures) + 1)
+    n = len(figures) + 1 + sum(q["svg"] is not None for q in quant)
+    lmul = lmul_claims_sections(merged, n)
+    n += sum(q["svg"] is not None for q in lmul)
+    lmul_speed = lmul_speed_sections(merged, n)
+    n += sum(q["svg"] is not None for q in lmul_speed)
     context = {
         "title": title, "files": merged.files, "machines": merged.machines,
         "runs": [provenance(r) for r in merged.runs], "summary": summary(merged),
@@ -223,7 +233,7 @@ def render(merged, title="plumb report"):
         "bench_files": sorted({b["_file"] for b in merged.benchmarks}),
         "peers": peer_rows(merged),
         "quant_error": quant,
-        "lmul_claims": lmul_claims_sections(merged, len(figures) + 1 + sum(q["svg"] is not None for q in quant)),
+        "lmul_claims": lmul, "lmul_speed": lmul_speed, "softmax": softmax_sections(merged, n),
     }
     return make_env().get_template("report.html.j2").render(**context)
 
