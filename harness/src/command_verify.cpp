@@ -15,6 +15,7 @@
 #include "junit.hpp"
 #include "peers.hpp"
 #include "plumb/checks/block_suite.hpp"
+#include "plumb/checks/gemm_suite.hpp"
 #include "plumb/checks/lmul_suite.hpp"
 #include "plumb/checks/property_checks.hpp"
 #include "plumb/checks/run_suite.hpp"
@@ -48,6 +49,7 @@ const std::vector<std::pair<std::string, std::string>>& extra_suites() {
       {checks::kBlockSuite, checks::kBlockSuiteDescription},
       {checks::kSoftmaxSuite, checks::kSoftmaxSuiteDescription},
       {checks::kLmulSuite, checks::kLmulSuiteDescription},
+      {checks::kGemmSuite, checks::kGemmSuiteDescription},
   };
   return list;
 }
@@ -68,6 +70,9 @@ void print_list() {
     std::printf("  %-32s %-5s %s\n", k.name, kernels::device_name(k.device), k.description);
   std::printf("L-Mul kernels (suite %s):\n", checks::kLmulSuite);
   for (const auto& k : kernels::lmul_kernels())
+    std::printf("  %-22s %-5s %s\n", k.name, kernels::device_name(k.device), k.description);
+  std::printf("GEMM kernels (suite %s):\n", checks::kGemmSuite);
+  for (const auto& k : kernels::gemm_kernels())
     std::printf("  %-22s %-5s %s\n", k.name, kernels::device_name(k.device), k.description);
   if (!kernels::cuda_built()) std::printf("(CUDA kernels were not built: no nvcc at build time)\n");
 }
@@ -134,7 +139,12 @@ int command_verify(const std::vector<std::string>& args) {
   std::vector<const kernels::BlockKernel*> block_kernels;  // for the block_formats suite
   std::vector<const kernels::SoftmaxKernel*> softmax_kernels;  // for the softmax suite
   std::vector<const kernels::LmulKernel*> lmul_kernels;  // for the lmul suite
+  std::vector<const kernels::GemmKernel*> gemm_kernels;  // for the gemm suite
   for (const auto& name : a.values("kernel")) {
+    if (const auto* gk = kernels::find_gemm_kernel(name)) {
+      gemm_kernels.push_back(gk);
+      continue;
+    }
     if (const auto* lk = kernels::find_lmul_kernel(name)) {
       lmul_kernels.push_back(lk);
       continue;
@@ -151,11 +161,13 @@ int command_verify(const std::vector<std::string>& args) {
     if (!k) throw std::runtime_error("--kernel: unknown kernel '" + name + "'; see plumb verify --list");
     o.kernels.push_back(k);
   }
-  if (o.kernels.empty() && block_kernels.empty() && softmax_kernels.empty() && lmul_kernels.empty())
+  if (o.kernels.empty() && block_kernels.empty() && softmax_kernels.empty() && lmul_kernels.empty() &&
+      gemm_kernels.empty())
     o.kernels = checks::registry_kernels(device);
   if (!a.has("kernel")) block_kernels = checks::registry_block_kernels(device);
   if (!a.has("kernel")) softmax_kernels = checks::registry_softmax_kernels(device);
   if (!a.has("kernel")) lmul_kernels = checks::registry_lmul_kernels(device);
+  if (!a.has("kernel")) gemm_kernels = checks::registry_gemm_kernels(device);
 
   std::string command_line = "plumb verify";
   for (const auto& s : args) command_line += " " + s;
@@ -225,6 +237,14 @@ int command_verify(const std::vector<std::string>& args) {
       lo.on_verdict = o.on_verdict;
       const size_t cells = checks::run_lmul_suite(lo);
       progress.done(cells * lmul_kernels.size(), 0);
+    } else if (suite == checks::kGemmSuite) {
+      checks::GemmSuiteOptions go;
+      go.seed = o.plan.seed;
+      go.kernels = gemm_kernels;
+      go.require_planted_caught = !explicit_kernels;
+      go.on_verdict = o.on_verdict;
+      const size_t cells = checks::run_gemm_suite(go);
+      progress.done(cells * gemm_kernels.size(), 0);
     } else if (suite == "ml_dtypes") {
       run_ml_dtypes_peer(result, verdicts);
     } else if (suite == "torch") {

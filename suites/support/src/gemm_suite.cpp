@@ -1,0 +1,82 @@
+// plumb checks: the GEMM suite (see gemm_suite.hpp).
+#include "plumb/checks/gemm_suite.hpp"
+
+#include <array>
+#include <set>
+
+namespace plumb::checks {
+
+std::vector<GemmCase> gemm_suite_cases(uint64_t seed) {
+  std::vector<GemmCase> cases;
+  uint64_t i = 0;
+  const auto s = [&] { return seed * 1000003 + i++; };
+  for (const auto& [m, n, k] : std::array<std::array<size_t, 3>, 4>{{{1, 1, 1}, {7, 5, 300}, {3, 4, 4099}, {1, 9, 64}}})
+    cases.push_back(make_int8_gemm_case(m, n, k, s()));
+  for (const auto& [m, n, k] :
+       std::array<std::array<size_t, 3>, 5>{{{1, 1, 1}, {1, 8, 1000}, {9, 1, 257}, {6, 5, 4096}, {4, 4, 33}}})
+    cases.push_back(make_fp32_gemm_case(m, n, k, s()));
+  const std::array<std::pair<const char*, BlockFormat>, 5> formats{{{"mxfp8_e4m3", block_formats::mxfp8_e4m3},
+                                                                    {"mxfp4", block_formats::mxfp4},
+                                                                    {"mxint8", block_formats::mxint8},
+                                                                    {"nvfp4", block_formats::nvfp4},
+                                                                    {"nvint4", block_formats::nvint4}}};
+  for (const auto& [name, f] : formats) {
+    for (const auto& [m, n, k] : std::array<std::array<size_t, 3>, 6>{
+             {{5, 4, 64}, {3, 6, 33}, {1, 7, 100}, {7, 1, 17}, {4, 4, 1}, {2, 3, 1000}}})
+      cases.push_back(make_block_gemm_case(f, name, m, n, k, GemmSpecial::none, s()));
+    cases.push_back(make_block_gemm_case(f, name, 4, 5, 70, GemmSpecial::zero_block, s()));
+    cases.push_back(make_block_gemm_case(f, name, 4, 5, 70, GemmSpecial::nan_inf, s()));
+  }
+  return cases;
+}
+
+size_t run_gemm_suite(const GemmSuiteOptions& o) {
+  const auto cases = gemm_suite_cases(o.seed);
+  const bool gpu = kernels::cuda_device_count() > 0;
+  for (const auto* k : o.kernels) {
+    Verdict base;
+    base.suite = kGemmSuite;
+    base.kernel = k->name;
+    base.device = kernels::device_name(k->device);
+    base.op = "gemm";
+    if (k->device == kernels::Device::cuda && !gpu) {
+      Verdict v = base;
+      v.label = "all cells";
+      v.disposition = Disposition::skipped;
+      v.message = "no usable CUDA device";
+      o.on_verdict(v);
+      continue;
+    }
+    bool caught = false;
+    std::set<kernels::GemmKind> unsupported;
+    for (const auto& c : cases) {
+      if (unsupported.count(c.kind)) continue;
+      Verdict v = check_gemm(*k, c);
+      if (v.disposition == Disposition::not_supported) {
+        unsupported.insert(c.kind);
+        v.label = std::string(kernels::gemm_kind_name(c.kind)) + " (every cell)";
+      }
+      for (auto& ce : v.counterexamples)
+        ce.command = std::string("plumb verify --suite gemm --kernel ") + k->name + " --seed " + std::to_string(o.seed);
+      caught |= v.disposition == Disposition::incorrect;
+      o.on_verdict(v);
+    }
+    if (k->planted_bug && o.require_planted_caught && !caught) {
+      Verdict v = base;
+      v.label = "planted bug";
+      v.disposition = Disposition::incorrect;
+      v.message = "the planted bug was not caught by any cell";
+      o.on_verdict(v);
+    }
+  }
+  return cases.size();
+}
+
+std::vector<const kernels::GemmKernel*> registry_gemm_kernels(const std::string& device) {
+  std::vector<const kernels::GemmKernel*> list;
+  for (const auto& k : kernels::gemm_kernels())
+    if (device.empty() || device == "all" || device == kernels::device_name(k.device)) list.push_back(&k);
+  return list;
+}
+
+}  // namespace plumb::checks
