@@ -26,6 +26,7 @@
 #include "plumb/kernels/cuda_sweep.hpp"
 #include "plumb/kernels/sweep_rbits.hpp"
 #include "plumb/reference/table_oracle.hpp"
+#include "sweep_host.cuh"
 
 namespace plumb::kernels::cuda {
 namespace {
@@ -127,30 +128,6 @@ __global__ void __launch_bounds__(kBlock)
   }
 }
 
-// Checks one CUDA call; on failure fills r.error and returns false.
-bool check(cudaError_t e, const char* call, SweepResult& r) {
-  if (e == cudaSuccess) return true;
-  if (r.error.empty())
-    r.error = std::string("exhaustive_fp32_sweep: ") + call + " failed: " + cudaGetErrorName(e) +
-              ": " + cudaGetErrorString(e);
-  (void)cudaGetLastError();  // clear a non-sticky error for the next call
-  return false;
-}
-
-// Device allocations and events of one sweep, released on every path.
-struct Resources {
-  reference::TableOracle* table = nullptr;
-  DeviceTally* tally = nullptr;
-  cudaEvent_t start = nullptr, stop = nullptr;
-  SweepResult* result = nullptr;
-  ~Resources() {
-    if (table) check(cudaFree(table), "cudaFree(table)", *result);
-    if (tally) check(cudaFree(tally), "cudaFree(tally)", *result);
-    if (start) check(cudaEventDestroy(start), "cudaEventDestroy(start)", *result);
-    if (stop) check(cudaEventDestroy(stop), "cudaEventDestroy(stop)", *result);
-  }
-};
-
 bool run_sweep(const FormatDesc& to, const RoundingSpec& spec, uint64_t seed,
                bool planted_ties_away, SweepResult& r) {
   SweepParams p{};
@@ -162,59 +139,13 @@ bool run_sweep(const FormatDesc& to, const RoundingSpec& spec, uint64_t seed,
   p.seed = seed;
   p.stochastic = spec.rounding == Rounding::stochastic;
 
-  Resources res;
-  res.result = &r;
-
-  // The oracle's table, built on the host and copied to the device.
-  size_t smem = 0;
-  {
-    static_assert(sizeof(reference::TableOracle) <= 48 * 1024,
-                  "the table must fit the default shared-memory limit of a block");
-    const auto owned = std::make_unique<reference::TableOracle>();  // a few KB: not on the stack
-    reference::TableOracle& host_table = *owned;
-    if (!reference::make_table_oracle(to, host_table)) {
-      r.error = "exhaustive_fp32_sweep: make_table_oracle refused the target format";
-      return false;
-    }
-    if (!check(cudaMalloc(&res.table, sizeof host_table), "cudaMalloc(table)", r) ||
-        !check(cudaMemcpy(res.table, &host_table, sizeof host_table, cudaMemcpyHostToDevice),
-               "cudaMemcpy(table, host to device)", r))
-      return false;
-    smem = sizeof(reference::TableOracle);
-  }
-  if (!check(cudaMalloc(&res.tally, sizeof(DeviceTally)), "cudaMalloc(tally)", r) ||
-      !check(cudaMemset(res.tally, 0, sizeof(DeviceTally)), "cudaMemset(tally)", r))
-    return false;
-
-  // A persistent grid: as many blocks as fit at once on every multiprocessor.
-  // The occupancy query also loads the kernel, so the timing excludes it.
-  int device = 0, sms = 0, per_sm = 0;
-  if (!check(cudaGetDevice(&device), "cudaGetDevice", r) ||
-      !check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device),
-             "cudaDeviceGetAttribute(multiprocessor count)", r) ||
-      !check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, sweep_kernel, kBlock, smem),
-             "cudaOccupancyMaxActiveBlocksPerMultiprocessor", r))
-    return false;
-  r.block = kBlock;
-  r.grid = std::max(1, sms) * std::max(1, per_sm);
-
-  if (!check(cudaEventCreate(&res.start), "cudaEventCreate(start)", r) ||
-      !check(cudaEventCreate(&res.stop), "cudaEventCreate(stop)", r) ||
-      !check(cudaDeviceSynchronize(), "cudaDeviceSynchronize (before the sweep)", r) ||
-      !check(cudaEventRecord(res.start, nullptr), "cudaEventRecord(start)", r))
-    return false;
-  sweep_kernel<<<r.grid, kBlock, smem, nullptr>>>(p, res.table, res.tally);
-  if (!check(cudaGetLastError(), "sweep_kernel launch", r) ||
-      !check(cudaEventRecord(res.stop, nullptr), "cudaEventRecord(stop)", r) ||
-      !check(cudaEventSynchronize(res.stop), "sweep_kernel (cudaEventSynchronize)", r))
-    return false;
-  float ms = 0;
-  if (!check(cudaEventElapsedTime(&ms, res.start, res.stop), "cudaEventElapsedTime", r)) return false;
-  r.seconds = ms / 1000.0;
-
+  SweepRun<DeviceTally, SweepResult> run("exhaustive_fp32_sweep", r);
   DeviceTally tally{};
-  if (!check(cudaMemcpy(&tally, res.tally, sizeof tally, cudaMemcpyDeviceToHost),
-             "cudaMemcpy(tally, device to host)", r))
+  if (!run.prepare(to) ||
+      !run.timed_launch(sweep_kernel, kBlock, [&](int grid) {
+        sweep_kernel<<<grid, kBlock, run.kTableBytes, nullptr>>>(p, run.table(), run.tally());
+      }, "sweep_kernel") ||
+      !run.read_tally(tally))
     return false;
   r.cases = kSweepCases;
   r.mismatches = tally.mismatches;

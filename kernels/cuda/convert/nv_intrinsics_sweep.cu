@@ -17,6 +17,7 @@
 #include "plumb/kernels/cuda_nv_sweep.hpp"
 #include "plumb/kernels/convert_kernel.hpp"
 #include "plumb/reference/table_oracle.hpp"
+#include "sweep_host.cuh"
 
 namespace plumb::kernels::cuda {
 namespace {
@@ -111,72 +112,14 @@ __global__ void __launch_bounds__(kBlock)
   }
 }
 
-bool check(cudaError_t e, const char* call, NvSweepResult& r) {
-  if (e == cudaSuccess) return true;
-  if (r.error.empty())
-    r.error = std::string("nv_intrinsics_fp32_sweep: ") + call + " failed: " + cudaGetErrorName(e) + ": " +
-              cudaGetErrorString(e);
-  (void)cudaGetLastError();
-  return false;
-}
-
-struct Resources {
-  reference::TableOracle* table = nullptr;
-  DeviceTally* tally = nullptr;
-  cudaEvent_t start = nullptr, stop = nullptr;
-  NvSweepResult* result = nullptr;
-  ~Resources() {
-    if (table) check(cudaFree(table), "cudaFree(table)", *result);
-    if (tally) check(cudaFree(tally), "cudaFree(tally)", *result);
-    if (start) check(cudaEventDestroy(start), "cudaEventDestroy(start)", *result);
-    if (stop) check(cudaEventDestroy(stop), "cudaEventDestroy(stop)", *result);
-  }
-};
-
 bool run(const NvPlan& plan, const FormatDesc& to, const RoundingSpec& spec, NvSweepResult& r) {
-  Resources res;
-  res.result = &r;
-  {
-    const auto host_table = std::make_unique<reference::TableOracle>();
-    if (!reference::make_table_oracle(to, *host_table)) {
-      r.error = "nv_intrinsics_fp32_sweep: make_table_oracle refused the target format";
-      return false;
-    }
-    if (!check(cudaMalloc(&res.table, sizeof *host_table), "cudaMalloc(table)", r) ||
-        !check(cudaMemcpy(res.table, host_table.get(), sizeof *host_table, cudaMemcpyHostToDevice),
-               "cudaMemcpy(table, host to device)", r))
-      return false;
-  }
-  const size_t smem = sizeof(reference::TableOracle);
-  if (!check(cudaMalloc(&res.tally, sizeof(DeviceTally)), "cudaMalloc(tally)", r) ||
-      !check(cudaMemset(res.tally, 0, sizeof(DeviceTally)), "cudaMemset(tally)", r))
-    return false;
-  int device = 0, sms = 0, per_sm = 0;
-  if (!check(cudaGetDevice(&device), "cudaGetDevice", r) ||
-      !check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device),
-             "cudaDeviceGetAttribute(multiprocessor count)", r) ||
-      !check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, nv_sweep_kernel, kBlock, smem),
-             "cudaOccupancyMaxActiveBlocksPerMultiprocessor", r))
-    return false;
-  r.block = kBlock;
-  r.grid = std::max(1, sms) * std::max(1, per_sm);
-  if (!check(cudaEventCreate(&res.start), "cudaEventCreate(start)", r) ||
-      !check(cudaEventCreate(&res.stop), "cudaEventCreate(stop)", r) ||
-      !check(cudaDeviceSynchronize(), "cudaDeviceSynchronize (before the sweep)", r) ||
-      !check(cudaEventRecord(res.start, nullptr), "cudaEventRecord(start)", r))
-    return false;
-  nv_sweep_kernel<<<r.grid, kBlock, smem, nullptr>>>(plan, to, spec, res.table, res.tally);
-  if (!check(cudaGetLastError(), "nv_sweep_kernel launch", r) ||
-      !check(cudaEventRecord(res.stop, nullptr), "cudaEventRecord(stop)", r) ||
-      !check(cudaEventSynchronize(res.stop), "nv_sweep_kernel (cudaEventSynchronize)", r))
-    return false;
-  float ms = 0;
-  if (!check(cudaEventElapsedTime(&ms, res.start, res.stop), "cudaEventElapsedTime", r)) return false;
-  r.seconds = ms / 1000.0;
-
+  SweepRun<DeviceTally, NvSweepResult> run("nv_intrinsics_fp32_sweep", r);
   const auto tally = std::make_unique<DeviceTally>();
-  if (!check(cudaMemcpy(tally.get(), res.tally, sizeof(DeviceTally), cudaMemcpyDeviceToHost),
-             "cudaMemcpy(tally, device to host)", r))
+  if (!run.prepare(to) ||
+      !run.timed_launch(nv_sweep_kernel, kBlock, [&](int grid) {
+        nv_sweep_kernel<<<grid, kBlock, run.kTableBytes, nullptr>>>(plan, to, spec, run.table(), run.tally());
+      }, "nv_sweep_kernel") ||
+      !run.read_tally(*tally))
     return false;
   r.cases = kSweepCases;
   r.max_ulp = tally->nan_mismatch ? -1 : tally->max_ulp;
