@@ -66,4 +66,13 @@ uint64_t parse_u64(const std::string& text, const std::string& what) {
   throw std::runtime_error(what + ": '" + text + "' is not a non-negative integer");
 }
 
+size_t parse_size(const CliArgs& a, const char* name, size_t fallback, size_t max) {
+  const auto v = a.value(name);
+  if (!v) return fallback;
+  const uint64_t n = parse_u64(*v, std::string("--") + name);
+  if (n < 1 || n > max)
+    throw std::runtime_error(std::string("--") + name + " must be between 1 and " + std::to_string(max));
+  return static_cast<size_t>(n);
+}
+
 }  // namespace plumb::harness

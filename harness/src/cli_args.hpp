@@ -1,6 +1,8 @@
 // plumb harness: a small command-line parser with clear errors.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -27,5 +29,8 @@ class CliArgs {
 };
 
 uint64_t parse_u64(const std::string& text, const std::string& what);  // throws
+// The value of option `name` as a size in 1..max (fallback when absent); throws
+// naming the option when it is not.
+size_t parse_size(const CliArgs& a, const char* name, size_t fallback, size_t max);
 
 }  // namespace plumb::harness

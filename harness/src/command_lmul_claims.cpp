@@ -27,15 +27,6 @@ const char* kUsage =
     "out/lmul_claims.json). The same seed gives the same numbers on any machine.\n"
     "Exit status: 0 measured (whatever the claims say), 1 a kernel failed, 2 bad usage.\n";
 
-size_t parse_size(const CliArgs& a, const char* name, size_t fallback, size_t max) {
-  const auto v = a.value(name);
-  if (!v) return fallback;
-  const uint64_t n = parse_u64(*v, std::string("--") + name);
-  if (n < 1 || n > max)
-    throw std::runtime_error(std::string("--") + name + " must be between 1 and " + std::to_string(max));
-  return static_cast<size_t>(n);
-}
-
 nlohmann::json stats_json(const ErrorStats& s) {
   return {{"count", s.count},          {"mean", s.mean},
           {"max", s.max},              {"in_range_count", s.in_range_count},

@@ -1,5 +1,6 @@
 // plumb checks: the block_formats suite (see block_suite.hpp).
 #include "plumb/checks/block_suite.hpp"
+#include "plumb/checks/kernels_on_device.hpp"
 
 #include <map>
 
@@ -65,23 +66,16 @@ size_t run_block_suite(const BlockSuiteOptions& o) {
   }
   for (const auto& [name, ran] : planted_ran) {
     if (!o.require_planted_caught || !ran || planted_caught[name]) continue;
-    Verdict v;
-    v.suite = kBlockSuite;
-    v.kernel = name;
-    v.op = "block_quantize";
-    v.label = "all cells";
-    v.disposition = Disposition::incorrect;
-    v.message = "the planted bug " + name + " was NOT caught by any cell of " + kBlockSuite;
-    if (o.on_verdict) o.on_verdict(v);
+    const auto* k = kernels::find_block_kernel(name);
+    if (o.on_verdict)
+      o.on_verdict(planted_not_caught(kBlockSuite, name, k ? kernels::device_name(k->device) : "cpu",
+                                      "block_quantize"));
   }
   return done;
 }
 
 std::vector<const kernels::BlockKernel*> registry_block_kernels(const std::string& device) {
-  std::vector<const kernels::BlockKernel*> out;
-  for (const auto& k : kernels::block_kernels())
-    if (device.empty() || device == "all" || device == kernels::device_name(k.device)) out.push_back(&k);
-  return out;
+  return kernels_on_device(kernels::block_kernels(), device);
 }
 
 }  // namespace plumb::checks

@@ -1,5 +1,6 @@
 // plumb checks: the GEMM suite (see gemm_suite.hpp).
 #include "plumb/checks/gemm_suite.hpp"
+#include "plumb/checks/kernels_on_device.hpp"
 
 #include <array>
 #include <set>
@@ -61,22 +62,14 @@ size_t run_gemm_suite(const GemmSuiteOptions& o) {
       caught |= v.disposition == Disposition::incorrect;
       o.on_verdict(v);
     }
-    if (k->planted_bug && o.require_planted_caught && !caught) {
-      Verdict v = base;
-      v.label = "planted bug";
-      v.disposition = Disposition::incorrect;
-      v.message = "the planted bug was not caught by any cell";
-      o.on_verdict(v);
-    }
+    if (k->planted_bug && o.require_planted_caught && !caught)
+      o.on_verdict(planted_not_caught(base.suite, k->name, base.device, base.op));
   }
   return cases.size();
 }
 
 std::vector<const kernels::GemmKernel*> registry_gemm_kernels(const std::string& device) {
-  std::vector<const kernels::GemmKernel*> list;
-  for (const auto& k : kernels::gemm_kernels())
-    if (device.empty() || device == "all" || device == kernels::device_name(k.device)) list.push_back(&k);
-  return list;
+  return kernels_on_device(kernels::gemm_kernels(), device);
 }
 
 }  // namespace plumb::checks

@@ -1,5 +1,6 @@
 // plumb checks: the L-Mul suite (see lmul_suite.hpp).
 #include "plumb/checks/lmul_suite.hpp"
+#include "plumb/checks/kernels_on_device.hpp"
 
 namespace plumb::checks {
 namespace {
@@ -64,26 +65,14 @@ size_t run_lmul_suite(const LmulSuiteOptions& o) {
       caught |= v.disposition == Disposition::incorrect;
       o.on_verdict(v);
     }
-    if (k->planted_bug && o.require_planted_caught && !caught) {
-      Verdict v;
-      v.suite = kLmulSuite;
-      v.kernel = k->name;
-      v.device = kernels::device_name(k->device);
-      v.op = "lmul";
-      v.label = "planted bug";
-      v.disposition = Disposition::incorrect;
-      v.message = "the planted bug was not caught by any cell";
-      o.on_verdict(v);
-    }
+    if (k->planted_bug && o.require_planted_caught && !caught)
+      o.on_verdict(planted_not_caught(kLmulSuite, k->name, kernels::device_name(k->device), "lmul"));
   }
   return cells.size();
 }
 
 std::vector<const kernels::LmulKernel*> registry_lmul_kernels(const std::string& device) {
-  std::vector<const kernels::LmulKernel*> list;
-  for (const auto& k : kernels::lmul_kernels())
-    if (device.empty() || device == "all" || device == kernels::device_name(k.device)) list.push_back(&k);
-  return list;
+  return kernels_on_device(kernels::lmul_kernels(), device);
 }
 
 }  // namespace plumb::checks

@@ -1,5 +1,6 @@
 // plumb checks: running a named suite (see run_suite.hpp).
 #include "plumb/checks/run_suite.hpp"
+#include "plumb/checks/kernels_on_device.hpp"
 
 namespace plumb::checks {
 
@@ -32,10 +33,7 @@ size_t run_conversion_suite(const std::string& suite, const RunOptions& o) {
 }
 
 std::vector<const kernels::ConvertKernel*> registry_kernels(const std::string& device) {
-  std::vector<const kernels::ConvertKernel*> out;
-  for (const auto& k : kernels::convert_kernels())
-    if (device.empty() || device == "all" || device == kernels::device_name(k.device)) out.push_back(&k);
-  return out;
+  return kernels_on_device(kernels::convert_kernels(), device);
 }
 
 }  // namespace plumb::checks

@@ -1,5 +1,6 @@
 // plumb checks: the softmax suite runner (softmax_suite.hpp).
 #include "plumb/checks/softmax_suite.hpp"
+#include "plumb/checks/kernels_on_device.hpp"
 
 #include <map>
 #include <set>
@@ -7,10 +8,7 @@
 namespace plumb::checks {
 
 std::vector<const kernels::SoftmaxKernel*> registry_softmax_kernels(const std::string& device) {
-  std::vector<const kernels::SoftmaxKernel*> out;
-  for (const auto& k : kernels::softmax_kernels())
-    if (device.empty() || device == "all" || device == kernels::device_name(k.device)) out.push_back(&k);
-  return out;
+  return kernels_on_device(kernels::softmax_kernels(), device);
 }
 
 size_t run_softmax_suite(const SoftmaxSuiteOptions& o) {
@@ -55,11 +53,10 @@ size_t run_softmax_suite(const SoftmaxSuiteOptions& o) {
   }
   for (const auto& name : planted_ran) {
     if (!o.require_planted_caught || planted_caught.count(name)) continue;
-    Verdict v;
-    v.suite = kSoftmaxSuite, v.kernel = name, v.op = "softmax", v.label = "all cells";
-    v.disposition = Disposition::incorrect;
-    v.message = "the planted bug " + name + " was NOT caught by any cell of " + kSoftmaxSuite;
-    if (o.on_verdict) o.on_verdict(v);
+    const auto* k = kernels::find_softmax_kernel(name);
+    if (o.on_verdict)
+      o.on_verdict(planted_not_caught(kSoftmaxSuite, name, k ? kernels::device_name(k->device) : "cpu",
+                                      "softmax"));
   }
   return cells;
 }

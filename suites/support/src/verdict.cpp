@@ -27,6 +27,19 @@ bool Verdict::acceptable() const {
   return disposition == Disposition::passed || not_run;
 }
 
+Verdict planted_not_caught(const std::string& suite, const std::string& kernel,
+                           const std::string& device, const std::string& op) {
+  Verdict v;
+  v.suite = suite;
+  v.kernel = kernel;
+  v.device = device;
+  v.op = op;
+  v.label = "all cells";
+  v.disposition = Disposition::incorrect;
+  v.message = "the planted bug " + kernel + " was NOT caught by any cell of " + suite;
+  return v;
+}
+
 static const char* const kRoundingNames[] = {"nearest_even", "nearest_away", "toward_zero",
                                              "upward",       "downward",     "odd",
                                              "stochastic"};

@@ -65,6 +65,11 @@ struct Verdict {
   bool acceptable() const;
 };
 
+// The verdict that fails a suite when no cell caught its planted bug
+// (label "all cells"; the same text for every op's suite).
+Verdict planted_not_caught(const std::string& suite, const std::string& kernel,
+                           const std::string& device, const std::string& op);
+
 const char* rounding_name(Rounding r);
 const char* overflow_name(Overflow o);
 bool parse_rounding(const std::string& s, Rounding& r);
