@@ -22,12 +22,12 @@ const char* gemm_kind_name(GemmKind k) {
 const std::vector<GemmKernel>& gemm_kernels() {
   static const std::vector<GemmKernel> list = {
 #define PLUMB_GEMM_KERNEL(name, device, fn, planted, description) \
-  GemmKernel{#name, Device::device, description, &fn, planted, nullptr},
+  GemmKernel{#name, Device::device, description, &fn, planted, nullptr, 24},
 #include "registry/gemm.inc"
 #undef PLUMB_GEMM_KERNEL
 #if defined(PLUMB_HAVE_CUDA)
-#define PLUMB_GEMM_CUDA_KERNEL(name, fn, launch, planted, description) \
-  GemmKernel{#name, Device::cuda, description, &fn, planted, &launch},
+#define PLUMB_GEMM_CUDA_KERNEL(name, fn, launch, accumulator_bits, planted, description) \
+  GemmKernel{#name, Device::cuda, description, &fn, planted, &launch, accumulator_bits},
 #include "registry/gemm_cuda.inc"
 #undef PLUMB_GEMM_CUDA_KERNEL
 #endif

@@ -208,13 +208,13 @@ int exact_gemm_compare(const GemmOperand& a, const GemmOperand& b, size_t i, siz
   return lhs < rhs ? -1 : lhs > rhs ? 1 : 0;
 }
 
-long double gemm_gamma_bound(size_t k, int r, long double abs_sum) {
-  const long double nu = static_cast<long double>(k + static_cast<size_t>(r)) * 0x1p-24L;
+long double gemm_gamma_bound(size_t k, int r, long double abs_sum, int accumulator_bits) {
+  const long double nu = static_cast<long double>(k + static_cast<size_t>(r)) * std::ldexp(1.0L, -accumulator_bits);
   return nu / (1 - nu) * abs_sum + static_cast<long double>(k) * 0x1p-149L;
 }
 
-long double gemm_probabilistic_bound(size_t k, int r, long double abs_sum) {
-  const long double u = 0x1p-24L, n = static_cast<long double>(k + static_cast<size_t>(r)), lambda = 6;
+long double gemm_probabilistic_bound(size_t k, int r, long double abs_sum, int accumulator_bits) {
+  const long double u = std::ldexp(1.0L, -accumulator_bits), n = static_cast<long double>(k + static_cast<size_t>(r)), lambda = 6;
   return std::expm1(lambda * std::sqrt(n) * u + n * u * u / (1 - u)) * abs_sum;
 }
 

@@ -171,8 +171,8 @@ Verdict check_gemm(const kernels::GemmKernel& kernel, const GemmCase& c) {
       bad = "got " + fmt(got[idx]) + ", exact " + fmt(e.value);
     } else {
       const long double err = std::fabs(static_cast<long double>(got[idx]) - e.value);
-      const long double bound = reference::gemm_gamma_bound(c.k, r, e.abs_sum);
-      const long double prob = reference::gemm_probabilistic_bound(c.k, r, e.abs_sum);
+      const long double bound = reference::gemm_gamma_bound(c.k, r, e.abs_sum, kernel.accumulator_bits);
+      const long double prob = reference::gemm_probabilistic_bound(c.k, r, e.abs_sum, kernel.accumulator_bits);
       const long double frac = bound > 0 ? err / bound : (err == 0 ? 0 : INFINITY);
       max_frac = std::max(max_frac, frac), sum_frac += frac, ++judged;
       if (prob > 0) max_prob = std::max(max_prob, err / prob);

@@ -67,6 +67,9 @@ struct GemmKernel {
   GemmFn fn;
   bool planted_bug;  // a deliberately wrong kernel that the suites must catch
   GemmDeviceLaunch launch;  // CUDA kernels: the same GEMM on device arrays; nullptr on the CPU
+  // The accumulation the kernel's bound assumes: unit roundoff u =
+  // 2^-accumulator_bits (24 for fp32 round to nearest, the CPU kernels).
+  int accumulator_bits;
 };
 
 const std::vector<GemmKernel>& gemm_kernels();

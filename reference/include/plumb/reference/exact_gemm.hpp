@@ -49,10 +49,11 @@ GemmExactEntry exact_gemm_entry(const GemmOperand& a, const GemmOperand& b, size
 // std::invalid_argument when the entry is NaN or x is not finite.
 int exact_gemm_compare(const GemmOperand& a, const GemmOperand& b, size_t i, size_t j, double x);
 
-// The bounds of docs/GEMM_SEMANTICS.md for fp32 accumulation (u = 2^-24), for
-// a dot of length k with r roundings before the products.
-long double gemm_gamma_bound(size_t k, int r, long double abs_sum);            // gamma_{k+r} S + k 2^-149
-long double gemm_probabilistic_bound(size_t k, int r, long double abs_sum);    // lambda = 6
+// The bounds of docs/GEMM_SEMANTICS.md for a dot of length k with r roundings
+// before the products, accumulated with unit roundoff u = 2^-accumulator_bits
+// (24: fp32 round to nearest; 23: fp32 with truncation, as tensor cores add).
+long double gemm_gamma_bound(size_t k, int r, long double abs_sum, int accumulator_bits = 24);  // gamma_{k+r} S + k 2^-149
+long double gemm_probabilistic_bound(size_t k, int r, long double abs_sum, int accumulator_bits = 24);  // lambda = 6
 // r for an operand kind / format: 6 for tensor-scaled (NV) block formats, else 0.
 int gemm_pre_roundings(const GemmOperand& a);
 
