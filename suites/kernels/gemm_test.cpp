@@ -163,7 +163,7 @@ kernels::KernelStatus nan_to_zero(const kernels::GemmArgs& a, float* c, int32_t*
 
 TEST_CASE("the gemm check catches a kernel that drops NaN blocks", "[gemm][kernels]") {
   std::cout << "gemm check seed " << kSeed << "\n";
-  const kernels::GemmKernel k{"nan_to_zero", kernels::Device::cpu, "test", &nan_to_zero, true};
+  const kernels::GemmKernel k{"nan_to_zero", kernels::Device::cpu, "test", &nan_to_zero, true, nullptr, 24};
   const GemmCase clean = make_block_gemm_case(block_formats::nvfp4, "nvfp4", 4, 5, 70, GemmSpecial::none, kSeed);
   REQUIRE(check_gemm(k, clean).disposition == Disposition::passed);
   const GemmCase c = make_block_gemm_case(block_formats::nvfp4, "nvfp4", 4, 5, 70, GemmSpecial::nan_inf, kSeed);
