@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bench_peers.hpp"
+#include "plumb/kernels/gemm_kernel.hpp"
 #include "python_tools.hpp"
 
 namespace plumb::harness {
@@ -49,7 +50,9 @@ void describe(json& r, const std::string& name) {
   const auto part = split(name);
   const bool ceiling = starts(name, "memcpy") || starts(name, "cuda/copy");
   r["kind"] = ceiling ? "ceiling" : "kernel";
-  const bool cuda = starts(name, "cuda/") || (part.size() > 1 && starts(part[1], "cuda_"));
+  const auto* gemm = part[0] == "gemm" && part.size() > 1 ? kernels::find_gemm_kernel(part[1]) : nullptr;
+  const bool cuda = starts(name, "cuda/") || (part.size() > 1 && starts(part[1], "cuda_")) ||
+                    (gemm && gemm->device == kernels::Device::cuda);
   r["device"] = cuda ? "cuda" : "cpu";
   if (ceiling) {
     r["op"] = cuda ? "copy" : "memcpy";
@@ -71,6 +74,14 @@ void describe(json& r, const std::string& name) {
     r["from"] = r["to"] = cached ? "fp32" : part[2];
     if (starts(part[3], "cols:")) r["cols"] = std::stoull(part[3].substr(5));
     r["ceiling"] = cuda ? "cuda/copy/" + r["from"].get<std::string>() : "memcpy/" + part[2];
+  } else if (part[0] == "gemm" && part.size() == 4) {
+    // gemm/<kernel>/<variant>/<M>x<N>x<K>: the CUDA rows' ceiling is cuBLAS bf16 on the shape.
+    r["op"] = "gemm";
+    r["kernel"] = part[1];
+    r["variant"] = part[2];
+    size_t m = 0, n = 0, k = 0;
+    if (std::sscanf(part[3].c_str(), "%zux%zux%zu", &m, &n, &k) == 3) r["m"] = m, r["n"] = n, r["k"] = k;
+    if (cuda && name != "gemm/cublas_bf16/bf16/" + part[3]) r["ceiling"] = "gemm/cublas_bf16/bf16/" + part[3];
   } else if (part[0] == "lmul" && part.size() == 5) {
     r["op"] = "lmul";
     r["kernel"] = part[1];
@@ -138,10 +149,18 @@ OpBenchRun op_bench_records(const json& gb, int repetitions) {
     run.records.push_back(r);
   }
   // A ceiling that did not run is not named.
-  std::set<std::string> names;
-  for (const auto& r : run.records) names.insert(r["name"].get<std::string>());
+  std::map<std::string, double> seconds;
+  for (const auto& r : run.records) seconds[r["name"].get<std::string>()] = number(r, "seconds_median");
   for (auto& r : run.records)
-    if (r.contains("ceiling") && !names.count(r["ceiling"].get<std::string>())) r.erase("ceiling");
+    if (r.contains("ceiling") && !seconds.count(r["ceiling"].get<std::string>())) r.erase("ceiling");
+  // GEMM rows count flops, not elements, and compare times with cuBLAS bf16.
+  for (auto& r : run.records) {
+    if (r.value("op", "") != "gemm") continue;
+    r["flops"] = r["elements"], r["flops_per_second"] = r["elements_per_second"];
+    r.erase("elements"), r.erase("elements_per_second");
+    const double sec = number(r, "seconds_median");
+    if (r.contains("ceiling") && sec > 0) r["x_ceiling"] = seconds[r["ceiling"].get<std::string>()] / sec;
+  }
   return run;
 }
 
@@ -163,7 +182,9 @@ OpBenchRun run_op_bench(const std::string& binary, const std::optional<std::stri
   if (repetitions > 1) argv.push_back("--benchmark_report_aggregates_only=true");
   if (filter)  // the ceilings always run: every ratio needs them
     argv.push_back("--benchmark_filter=" +
-                   (starts(*filter, "-") ? *filter : "^memcpy/|^cuda/copy/|^mul/fp32$|" + *filter));
+                   (starts(*filter, "-") ? *filter
+                                         : "^memcpy/|^cuda/copy/|^mul/fp32$|^gemm/cublas_bf16/bf16/|" + *filter));
+  if (binary == "plumb_gemm_bench" && quick) argv.push_back("--shapes=quick");
   std::fprintf(stderr, "plumb bench: %s, %d repetition(s)\n", exe.c_str(), repetitions);
   const int rc = run_process(argv, 2, -1);
   const json gb = read_json(out);
@@ -172,12 +193,35 @@ OpBenchRun run_op_bench(const std::string& binary, const std::optional<std::stri
   return op_bench_records(gb, repetitions);
 }
 
+namespace {
+
+void print_gemm_table(const json& records) {
+  bool any = false;
+  for (const auto& r : records) {
+    if (r.value("op", "") != "gemm") continue;
+    if (!any) std::printf("%-58s %11s %9s %10s\n", "benchmark", "median us", "TFLOP/s", "x cuBLAS");
+    any = true;
+    char ratio[32] = "         -";
+    if (r.contains("x_ceiling")) std::snprintf(ratio, sizeof ratio, "%10.3f", number(r, "x_ceiling"));
+    std::printf("%-58s %11.1f %9.2f %s\n", r.value("name", "").c_str(), number(r, "seconds_median") * 1e6,
+                number(r, "flops_per_second") / 1e12, ratio);
+  }
+  if (any)
+    std::printf("x cuBLAS: cuBLAS bf16's time on the shape (gemm/cublas_bf16/bf16, same run) over the row's.\n");
+}
+
+}  // namespace
+
 void print_op_table(const json& records) {
+  print_gemm_table(records);
   std::map<std::string, double> ceiling_bps;
   for (const auto& r : records)
     if (r.value("kind", "") == "ceiling") ceiling_bps[r["name"]] = number(r, "bytes_per_second");
-  std::printf("%-58s %9s %8s %9s\n", "benchmark", "G elem/s", "GB/s", "x ceiling");
+  bool header = false;
   for (const auto& r : records) {
+    if (r.value("op", "") == "gemm") continue;
+    if (!header) std::printf("%-58s %9s %8s %9s\n", "benchmark", "G elem/s", "GB/s", "x ceiling");
+    header = true;
     const double bps = number(r, "bytes_per_second");
     const double c = r.contains("ceiling") ? ceiling_bps[r["ceiling"]] : 0.0;
     char ratio[32] = "        -";
@@ -185,8 +229,9 @@ void print_op_table(const json& records) {
     std::printf("%-58s %9.3f %8.2f %s\n", r.value("name", "").c_str(),
                 number(r, "elements_per_second") / 1e9, bps / 1e9, ratio);
   }
-  std::printf("x ceiling: GB/s (bytes read + written) relative to the row's ceiling in the same run\n"
-              "(memcpy/<in_cache|out_of_cache|lmul> on the CPU, cuda/copy/<format> on the GPU).\n");
+  if (header)
+    std::printf("x ceiling: GB/s (bytes read + written) relative to the row's ceiling in the same run\n"
+                "(memcpy/<in_cache|out_of_cache|lmul> on the CPU, cuda/copy/<format> on the GPU).\n");
 }
 
 }  // namespace plumb::harness

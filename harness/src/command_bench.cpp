@@ -41,7 +41,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 const char* kUsage =
-    "usage: plumb bench [--quick] [--softmax] [--lmul] [--json FILE] [--filter REGEX]\n"
+    "usage: plumb bench [--quick] [--softmax] [--lmul] [--gemm] [--json FILE] [--filter REGEX]\n"
     "Times the CPU conversion kernels (fp32 -> every format up to 16 bits and tf32 in\n"
     "nearest_even/saturate; fp32 -> e4m3fn in every rounding mode and policy) with Google\n"
     "Benchmark on one thread, next to memcpy of the same input (the ceiling) and ml_dtypes'\n"
@@ -53,7 +53,11 @@ const char* kUsage =
     "                  to memcpy; CUDA kernels next to cuda/copy); names softmax/<kernel>/...\n"
     "  --lmul          also the L-Mul kernels (plumb_lmul_bench: elementwise and GEMM next to\n"
     "                  memcpy and an fp32 multiply); names lmul/<kernel>/<op>/e8m<m>/<carry>\n"
-    "                  (softmax or L-Mul only: add --filter '^softmax/' or '^lmul/')\n"
+    "  --gemm          also the GEMM kernels (plumb_gemm_bench: CUDA kernels in every operand\n"
+    "                  variant, M=N=K 256..16384 and decode shapes M=1..64 x N=K 4096..16384, next\n"
+    "                  to cuBLAS bf16 on the shape; CPU kernels on small shapes); names\n"
+    "                  gemm/<kernel>/<variant>/<M>x<N>x<K>; --quick: fewer shapes\n"
+    "                  (softmax, L-Mul or GEMM only: add --filter '^softmax/', '^lmul/' or '^gemm/')\n"
     "  --json FILE     write a result file (docs/RESULT_SCHEMA.md)\n"
     "  --filter REGEX  only the benchmarks whose name matches (memcpy always runs); names are\n"
     "                  like convert/cpu_fast/fp32->e4m3fn/nearest_even/saturate (Google Benchmark\n"
@@ -257,7 +261,7 @@ int command_bench(const std::vector<std::string>& args) {
       std::fputs(kUsage, stdout);
       return 0;
     }
-  const CliArgs cli(args, {"json", "filter"}, {"quick", "softmax", "lmul"});
+  const CliArgs cli(args, {"json", "filter"}, {"quick", "softmax", "lmul", "gemm"});
   if (!cli.positional().empty())
     throw std::runtime_error("unexpected argument '" + cli.positional()[0] + "'\n" + kUsage);
   const bool quick = cli.has("quick");
@@ -318,7 +322,8 @@ int command_bench(const std::vector<std::string>& args) {
   // Softmax and L-Mul (bench_ops.cpp): their rows name their own ceilings.
   OpBenchRun ops;
   for (const auto& [flag, binary] : {std::pair{"softmax", "plumb_softmax_bench"},
-                                     std::pair{"lmul", "plumb_lmul_bench"}})
+                                     std::pair{"lmul", "plumb_lmul_bench"},
+                                     std::pair{"gemm", "plumb_gemm_bench"}})
     if (cli.has(flag)) {
       OpBenchRun run = run_op_bench(binary, cli.value("filter"), quick, tmp);
       for (auto& r : run.records) any_kernel = any_kernel || r["kind"] == "kernel", ops.records.push_back(r);
