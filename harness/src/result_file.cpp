@@ -6,6 +6,7 @@
 
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -171,6 +172,11 @@ nlohmann::json verdict_json(const checks::Verdict& v) {
     if (!c.detail.empty()) j["counterexamples"].back()["detail"] = c.detail;  // block quantisation
   }
   if (!v.label.empty()) j["label"] = v.label;
+  if (!v.metrics.empty()) {
+    j["metrics"] = nlohmann::json::object();
+    for (const auto& [name, value] : v.metrics)
+      j["metrics"][name] = std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
+  }
   return j;
 }
 

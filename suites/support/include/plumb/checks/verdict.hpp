@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "plumb/formats/format_desc.hpp"
@@ -59,6 +60,9 @@ struct Verdict {
   // Vendor kernels (Judged::cuda_vendor) only: every difference by class. The
   // cell passed when each class is documented.
   std::vector<DifferenceClass> differences;
+  // Named measurements of the cell for reports (GEMM: max_rel_error,
+  // mean_rel_error, max_bound_fraction, ...; docs/RESULT_SCHEMA.md "metrics").
+  std::vector<std::pair<std::string, double>> metrics;
 
   // A planted bug counts as good when caught; everything else when passed.
   // Honestly skipped or not-supported cells are acceptable for both.
