@@ -11,6 +11,7 @@ from plumb_report.quant_error import quant_error_sections
 from plumb_report.lmul_claims import lmul_claims_sections
 from plumb_report.lmul_speed import lmul_speed_sections
 from plumb_report.softmax import softmax_sections
+from plumb_report.gemm import gemm_sections
 
 DISPOSITION_ORDER = ("passed", "incorrect", "kernel_error", "not_supported", "skipped")
 KIND_ORDER = ("kernel", "peer", "ceiling")
@@ -166,6 +167,7 @@ def make_env():
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["num"] = fmt_num
+    env.filters["ratio"] = fmt_ratio
     return env
 
 
@@ -233,8 +235,11 @@ def render(merged, title="plumb report"):
         "bench_files": sorted({b["_file"] for b in merged.benchmarks}),
         "peers": peer_rows(merged),
         "quant_error": quant,
-        "lmul_claims": lmul, "lmul_speed": lmul_speed, "softmax": softmax_sections(merged, n),
+        "lmul_claims": lmul, "lmul_speed": lmul_speed,
     }
+    context["softmax"] = softmax_sections(merged, n)
+    n += sum((s["scatter"] is not None) + (s["cases"] is not None) for s in context["softmax"])
+    context["gemm"] = gemm_sections(merged, n)
     return make_env().get_template("report.html.j2").render(**context)
 
 
