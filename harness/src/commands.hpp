@@ -16,5 +16,6 @@ int command_report(const std::vector<std::string>& args);
 int command_quant_error(const std::vector<std::string>& args);
 int command_quantize(const std::vector<std::string>& args);
 int command_lmul_claims(const std::vector<std::string>& args);
+int command_check(const std::vector<std::string>& args);  // issue 7: a user's .npy outputs
 
 }  // namespace plumb::harness

@@ -33,6 +33,11 @@ std::string header_field(const std::string& header, const std::string& key, cons
 size_t element_size(const std::string& dtype) {
   if (dtype == "<f4") return 4;
   if (dtype == "|u1" || dtype == "<u1" || dtype == "u1") return 1;
+  // plumb check also reads codes and values of other widths (npy_values.hpp).
+  if (dtype == "|i1" || dtype == "<i1") return 1;
+  if (dtype == "<u2" || dtype == "<f2") return 2;
+  if (dtype == "<u4" || dtype == "<i4") return 4;
+  if (dtype == "<f8") return 8;
   return 0;
 }
 
@@ -67,7 +72,7 @@ NpyArray read_npy(const std::string& path) {
   NpyArray a;
   a.dtype = header_field(header, "descr", path);
   if (element_size(a.dtype) == 0)
-    fail(path, "dtype '" + a.dtype + "' is not supported (plumb reads float32 '<f4' and uint8 '|u1')");
+    fail(path, "dtype '" + a.dtype + "' is not supported (plumb reads '<f4', '<f8', '<f2', '|u1', '<u2', '<u4', '|i1', '<i4')");
   if (header_field(header, "fortran_order", path).find("False") == std::string::npos)
     fail(path, "Fortran-order arrays are not supported: save a C-order array (np.ascontiguousarray)");
   const std::string shape = header_field(header, "shape", path);
@@ -132,7 +137,7 @@ std::vector<float> npy_floats(const NpyArray& a, const std::string& what) {
 }
 
 std::vector<uint8_t> npy_codes(const NpyArray& a, const std::string& what) {
-  if (element_size(a.dtype) != 1) throw std::runtime_error(what + ": expected uint8 codes ('|u1'), got '" + a.dtype + "'");
+  if (element_size(a.dtype) != 1 || a.dtype.find('i') != std::string::npos) throw std::runtime_error(what + ": expected uint8 codes ('|u1'), got '" + a.dtype + "'");
   return a.bytes;
 }
 

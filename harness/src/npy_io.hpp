@@ -1,6 +1,7 @@
 // plumb harness: reading and writing NumPy .npy files (format version 1.0 and
 // 2.0, C order, little-endian), the interchange format of `plumb quantize`.
-// Only the dtypes plumb exchanges: '<f4' (fp32 tensors) and '|u1' (codes).
+// Only the dtypes plumb exchanges: '<f4' (fp32 tensors) and '|u1' (codes);
+// `plumb check` also reads '<f8' '<f2' '<u2' '<u4' '|i1' '<i4' (npy_values.hpp).
 #pragma once
 
 #include <cstddef>

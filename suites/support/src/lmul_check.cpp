@@ -136,7 +136,7 @@ Verdict check_lmul_elementwise(const kernels::LmulKernel& kernel, const FormatDe
     c.input = pairs.a[i];
     c.got = got;
     c.expected = want;
-    c.detail = "L-Mul(" + value_text(f, pairs.a[i]) + ", " + value_text(f, pairs.b[i]) + ") = " +
+    c.detail = "pair " + std::to_string(i) + ": L-Mul(" + value_text(f, pairs.a[i]) + ", " + value_text(f, pairs.b[i]) + ") = " +
                value_text(f, got) + ", reference " + value_text(f, want);
     v.counterexamples.push_back(c);
   }
