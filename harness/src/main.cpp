@@ -19,7 +19,8 @@ const char* kUsage =
     "  quantize  block-quantise a .npy tensor (MXFP8/6/4, MXINT8, NVFP4, NVINT4); --check vs MPFR\n"
     "  quant-error  MSE / max relative error of every block format on seeded tensors, for the report\n"
     "  lmul-claims  the L-Mul paper's accuracy claims (vs e4m3 / e5m2) and GEMM errors, measured\n"
-    "  check     judge a user's outputs (.npy: convert, quantize, softmax, lmul, gemm) against the reference\n";
+    "  check     judge a user's outputs (.npy: convert, quantize, softmax, lmul, gemm) against the reference\n"
+    "  repro     an op under batch / split / tile / thread / GPU-count configurations: bitwise, ULP, vacuity\n";
 
 }  // namespace
 
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
     if (command == "quantize") return command_quantize(args);
     if (command == "lmul-claims") return command_lmul_claims(args);
     if (command == "check") return command_check(args);
+    if (command == "repro") return command_repro(args);
     std::fprintf(stderr, "plumb: unknown command '%s'\n%s", command.c_str(), kUsage);
     return 2;
   } catch (const std::exception& e) {

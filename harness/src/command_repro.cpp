@@ -1,0 +1,168 @@
+// plumb repro: an op under a matrix of configurations (issue 7,
+// docs/REPRO_SEMANTICS.md): per axis, bitwise equality, ULP and relative
+// differences between configurations, each side's error against the
+// reference, a vacuity verdict, summary metrics and the cost of the
+// batch-invariant variant. The fresh-process axis re-runs this executable
+// with the hidden option --emit-npy FILE, which writes the baseline outputs
+// as a (4, rows x outputs) fp32 .npy: [default user, default witness,
+// invariant user, invariant witness].
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <stdexcept>
+
+#include "cli_args.hpp"
+#include "commands.hpp"
+#include "npy_io.hpp"
+#include "python_tools.hpp"
+#include "repro_print.hpp"
+#include "repro_run.hpp"
+#include "result_file.hpp"
+
+namespace plumb::harness {
+
+using namespace repro;
+
+namespace {
+
+const char* kUsage =
+    "usage: plumb repro --op OP --axis AXIS[,AXIS...] [options]\n"
+    "Runs OP's default kernel and its batch-invariant variant under each axis's configurations and\n"
+    "reports, per configuration pair, rows bitwise identical, max ULP, max relative difference and each\n"
+    "side's error against the correctly rounded reference; whether the axis can change the result at all\n"
+    "(vacuity check on a wide-exponent witness input); summary metrics; invariant vs default time.\n"
+    "  --op sum|dot|gemm|softmax|rmsnorm|attention\n"
+    "  --axis batch,split,tile,threads,gpus,repeats,fresh (or all)\n"
+    "  --dtype fp32|bf16         input values (fp32 accumulation; bf16 outputs for softmax/rmsnorm/attention)\n"
+    "  --rows R --cols C         output rows; reduced length (attention: head dim; default 1024, attention 64)\n"
+    "  --n N                     gemm outputs per row (8)        --kv L   attention keys (512)\n"
+    "  --input normal|wide       the user input (normal); the witness input is always wide\n"
+    "  --seed S (1)  --repeats N (3)  --fresh-processes N (2)  --batches B1,B2,... (1..16, then to 4096)\n"
+    "  --gpus simulated|real     gpus axis: simulated TP 1/2/4/8 with NCCL ring/tree orders (default);\n"
+    "                            real needs NCCL and several GPUs and is not run by this build\n"
+    "  --no-reference            skip the reference (large shapes)\n"
+    "  --json FILE               write a result file with a \"repro\" section\n"
+    "Exit status: 0, 1 when the invariant variant changed along an observable axis, 2 on bad usage.\n";
+
+const char* kRealGpus =
+    "real multi-GPU runs need NCCL and a machine with several GPUs; this slice does not run them "
+    "(nothing is simulated in their place)";
+
+std::vector<size_t> parse_list(const std::string& text, const char* what) {
+  std::vector<size_t> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t end = std::min(text.find(',', start), text.size());
+    const uint64_t v = parse_u64(text.substr(start, end - start), what);
+    if (v == 0 || v > 65536) throw std::runtime_error(std::string(what) + " values must be in 1..65536");
+    out.push_back(static_cast<size_t>(v));
+    start = end + 1;
+  }
+  return out;
+}
+
+ReproOptions parse_options(const CliArgs& a) {
+  ReproOptions o;
+  if (!a.value("op")) throw std::runtime_error("--op is required (sum, dot, gemm, softmax, rmsnorm, attention)");
+  o.op = parse_op(*a.value("op"));
+  o.dtype = parse_dtype(a.value("dtype").value_or("fp32"));
+  o.input = parse_input_kind(a.value("input").value_or("normal"));
+  o.seed = a.value("seed") ? parse_u64(*a.value("seed"), "--seed") : 1;
+  o.shape.rows = parse_size(a, "rows", 64, 1u << 16);
+  o.shape.cols = parse_size(a, "cols", o.op == Op::attention ? 64 : 1024, 1u << 20);
+  o.shape.n = parse_size(a, "n", 8, 4096);
+  o.shape.kv = parse_size(a, "kv", 512, 1u << 16);
+  if (o.shape.rows * o.shape.cols > (size_t{1} << 24)) throw std::runtime_error("--rows x --cols must be at most 2^24");
+  o.axis.repeats = parse_size(a, "repeats", 3, 1000);
+  o.axis.fresh_processes = parse_size(a, "fresh-processes", 2, 64);
+  if (a.value("batches")) o.axis.batches = parse_list(*a.value("batches"), "--batches");
+  o.reference = !a.has("no-reference");
+  return o;
+}
+
+// The baseline runs of a child process, read back from its .npy.
+BaselineRuns fresh_process(const std::vector<std::string>& args, const ReproOptions& o, size_t process) {
+  char path[] = "/tmp/plumb-repro-XXXXXX";
+  const int fd = mkstemp(path);
+  if (fd < 0) throw std::runtime_error("cannot create a temporary file for the fresh-process axis");
+  close(fd);
+  std::vector<std::string> argv = {self_executable(), "repro"};
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--json") { ++i; continue; }  // the child writes no result file
+    if (args[i].rfind("--json=", 0) == 0) continue;
+    argv.push_back(args[i]);
+  }
+  argv.push_back("--emit-npy");
+  argv.push_back(path);
+  std::fprintf(stderr, "repro: fresh process %zu...\n", process);
+  const int status = run_process(argv);
+  if (status != 0) {
+    std::remove(path);
+    throw std::runtime_error("fresh process " + std::to_string(process) + " exited with status " + std::to_string(status));
+  }
+  const NpyArray arr = read_npy(path);
+  std::remove(path);
+  const std::vector<float> v = npy_floats(arr, "fresh-process outputs");
+  const size_t n = o.shape.rows * outputs_per_row(o.op, o.shape);
+  if (arr.shape.size() != 2 || arr.shape[0] != 4 || arr.shape[1] != n)
+    throw std::runtime_error("fresh process " + std::to_string(process) + " wrote outputs of the wrong shape");
+  BaselineRuns b;
+  for (int k = 0; k < 4; ++k) b.run[k / 2][k % 2].assign(v.begin() + k * n, v.begin() + (k + 1) * n);
+  return b;
+}
+
+int emit_npy(const ReproOptions& o, const std::string& path) {
+  const BaselineRuns b = baseline_runs(o);
+  std::vector<float> all;
+  for (int k = 0; k < 4; ++k) all.insert(all.end(), b.run[k / 2][k % 2].begin(), b.run[k / 2][k % 2].end());
+  write_npy(path, npy_from_floats(all, {4, all.size() / 4}));
+  return 0;
+}
+
+}  // namespace
+
+int command_repro(const std::vector<std::string>& args) {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+    std::cout << kUsage;
+    return 0;
+  }
+  CliArgs a(args,
+            {"op", "axis", "dtype", "rows", "cols", "n", "kv", "input", "seed", "repeats", "fresh-processes",
+             "batches", "gpus", "json", "emit-npy"},
+            {"no-reference"});
+  if (!a.positional().empty()) throw std::runtime_error("unexpected argument '" + a.positional()[0] + "'");
+  ReproOptions o = parse_options(a);
+  if (a.value("emit-npy")) return emit_npy(o, *a.value("emit-npy"));
+  if (!a.value("axis")) throw std::runtime_error("--axis is required (batch, split, tile, threads, gpus, repeats, fresh, all)");
+  o.axes = parse_axes(*a.value("axis"));
+  const std::string gpus = a.value("gpus").value_or("simulated");
+  if (gpus != "simulated" && gpus != "real") throw std::runtime_error("--gpus must be simulated or real");
+  std::string gpus_real;
+  if (gpus == "real") {
+    gpus_real = kRealGpus;
+    std::printf("gpus: %s\n", kRealGpus);
+    std::erase(o.axes, AxisKind::gpus);
+    if (o.axes.empty()) return 0;
+  }
+  const ReproResult r = run_repro(o, [&](size_t p) { return fresh_process(args, o, p); });
+  print_repro(r, stdout);
+  if (const auto out = a.value("json")) {
+    std::string command_line = "plumb repro";
+    for (const auto& s : args) command_line += " " + s;
+    nlohmann::json result = new_result(command_line);
+    result["seed"] = o.seed;
+    result["repro"] = repro_section(r, gpus_real);
+    if (const auto parent = std::filesystem::path(*out).parent_path(); !parent.empty())
+      std::filesystem::create_directories(parent);
+    write_json_file(*out, result);
+    std::printf("results: %s\n", out->c_str());
+  }
+  for (const AxisResult& ax : r.axes)
+    if (ax.variant[1].verdict == "varies") return 1;
+  return 0;
+}
+
+}  // namespace plumb::harness

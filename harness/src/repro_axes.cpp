@@ -1,0 +1,121 @@
+// plumb repro: the axes' configuration lists (repro_axes.hpp).
+#include "repro_axes.hpp"
+
+#include <sstream>
+#include <stdexcept>
+
+namespace plumb::harness::repro {
+
+namespace {
+struct AxisName {
+  AxisKind kind;
+  const char* name;
+};
+constexpr AxisName kAxes[] = {{AxisKind::batch, "batch"},     {AxisKind::split, "split"},
+                              {AxisKind::tile, "tile"},       {AxisKind::threads, "threads"},
+                              {AxisKind::gpus, "gpus"},       {AxisKind::repeats, "repeats"},
+                              {AxisKind::fresh, "fresh"}};
+}  // namespace
+
+std::vector<size_t> default_batches() {
+  std::vector<size_t> b;
+  for (size_t i = 1; i <= 16; ++i) b.push_back(i);
+  for (size_t p = 32; p <= 4096; p *= 2) {
+    b.push_back(p - 1);
+    b.push_back(p);
+    if (p < 4096) b.push_back(p + 1);
+  }
+  return b;
+}
+
+AxisKind parse_axis(const std::string& name) {
+  for (const auto& a : kAxes)
+    if (name == a.name) return a.kind;
+  throw std::runtime_error("unknown --axis '" + name + "' (batch, split, tile, threads, gpus, repeats, fresh, all)");
+}
+
+std::vector<AxisKind> parse_axes(const std::string& list) {
+  std::vector<AxisKind> out;
+  if (list == "all") {
+    for (const auto& a : kAxes) out.push_back(a.kind);
+    return out;
+  }
+  std::stringstream ss(list);
+  for (std::string item; std::getline(ss, item, ',');) out.push_back(parse_axis(item));
+  if (out.empty()) throw std::runtime_error("--axis needs at least one axis");
+  return out;
+}
+
+ExecConfig base_config() { return ExecConfig{}; }
+
+AxisSpec make_axis(AxisKind kind, const AxisOptions& o) {
+  AxisSpec a;
+  a.kind = kind;
+  for (const auto& n : kAxes)
+    if (n.kind == kind) a.name = n.name;
+  const ExecConfig base = base_config();
+  auto add = [&](ExecConfig c, std::string label) {
+    a.configs.push_back(c);
+    a.labels.push_back(std::move(label));
+  };
+  switch (kind) {
+    case AxisKind::batch: {
+      a.varies = "rows per call: each row alone (batch=1), then inside batches, at every position";
+      for (size_t b : o.batches.empty() ? default_batches() : o.batches) {
+        ExecConfig c = base;
+        c.batch = b;
+        add(c, "batch=" + std::to_string(b));
+      }
+      break;
+    }
+    case AxisKind::split:
+      a.varies = "split-K / split-KV factor (parts of the reduced dimension, added left to right)";
+      for (size_t s : {1, 2, 3, 4, 8, 16}) {
+        ExecConfig c = base;
+        c.split = s;
+        add(c, "split=" + std::to_string(s));
+      }
+      break;
+    case AxisKind::tile:
+      a.varies = "tile width: accumulator lanes of the inner loop, folded pairwise";
+      for (size_t t : {8, 1, 2, 4, 16}) {
+        ExecConfig c = base;
+        c.tile = t;
+        add(c, "tile=" + std::to_string(t));
+      }
+      break;
+    case AxisKind::threads:
+      a.varies = "CPU threads (std::thread); the split heuristic targets 64 work items per thread";
+      for (size_t t : {1, 2, 3, 4, 8}) {
+        ExecConfig c = base;
+        c.threads = t;
+        add(c, "threads=" + std::to_string(t));
+      }
+      break;
+    case AxisKind::gpus:
+      a.varies = "simulated tensor parallelism: the reduced dimension in 1, 2, 4, 8 shards, all-reduced in "
+                 "NCCL ring / tree order";
+      a.simulated = true;
+      add(base, "tp=1");
+      for (size_t d : {2, 4, 8})
+        for (Collective col : {Collective::ring, Collective::tree}) {
+          ExecConfig c = base;
+          c.shards = d;
+          c.collective = col;
+          add(c, "tp=" + std::to_string(d) + " " + collective_name(col));
+        }
+      break;
+    case AxisKind::repeats:
+      a.varies = "the same configuration run again in this process";
+      for (size_t i = 0; i < std::max<size_t>(o.repeats, 2); ++i) add(base, "run " + std::to_string(i + 1));
+      break;
+    case AxisKind::fresh:
+      a.varies = "the same configuration in freshly started plumb processes";
+      add(base, "this process");
+      for (size_t i = 0; i < std::max<size_t>(o.fresh_processes, 1); ++i) add(base, "process " + std::to_string(i + 1));
+      break;
+  }
+  return a;
+}
+
+}  // namespace plumb::harness::repro

@@ -1,0 +1,39 @@
+// plumb repro: the CPU ops under test (docs/REPRO_SEMANTICS.md "Ops"). Each
+// has the default variant, whose reduction order follows the configuration
+// the way real kernels' heuristics do, and the batch-invariant variant (one
+// fixed order). fp32 accumulation throughout; bf16 inputs are exact bf16
+// values, and softmax / RMSNorm / attention round their bf16 outputs once.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "repro_types.hpp"
+
+namespace plumb::harness::repro {
+
+inline constexpr float kRmsEps = 1e-6f;
+
+// One kernel call on the rows `rows` of the inputs (a batch of rows.size());
+// out: rows.size() x outputs_per_row values.
+void run_call(const Inputs& in, const std::vector<size_t>& rows, Variant v, const ExecConfig& cfg, float* out);
+void run_attention_call(const Inputs& in, const std::vector<size_t>& rows, Variant v, const ExecConfig& cfg,
+                        float* out);
+
+// Every row of the inputs computed in batches of cfg.batch (0: all rows in
+// one call). Batch B <= rows: calls over consecutive rows, row r at position
+// r mod B, the last call filled up with rows from the start so every call
+// has exactly B rows. B > rows: one call, row r at position floor(r B / rows),
+// the other positions hold copies of the rows (cyclic filler).
+Outputs run_config(const Inputs& in, Variant v, const ExecConfig& cfg);
+// The batch layout above: for each call, the row of each position, and the
+// positions whose outputs are kept (with the row they belong to).
+struct BatchCall {
+  std::vector<size_t> rows;
+  std::vector<std::pair<size_t, size_t>> kept;  // (position, row)
+};
+std::vector<BatchCall> batch_layout(size_t rows, size_t batch);
+
+float round_to_bf16(float x);  // nearest even, through formats/ (convert_code)
+
+}  // namespace plumb::harness::repro
