@@ -14,6 +14,7 @@
 #include "gpu_sweep_suite.hpp"
 #include "junit.hpp"
 #include "peers.hpp"
+#include "plugin_verify.hpp"
 #include "plumb/checks/block_suite.hpp"
 #include "plumb/checks/gemm_suite.hpp"
 #include "plumb/checks/lmul_suite.hpp"
@@ -105,16 +106,20 @@ class Progress {
 
 int command_verify(const std::vector<std::string>& args) {
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
-    std::cout << kUsage;
+    std::cout << kUsage << kPluginUsage;
     return 0;
   }
-  CliArgs a(args, {"suite", "device", "kernel", "json", "junit", "seed", "level", "threads"},
-            {"no-oracle-agreement", "verbose", "list"});
+  CliArgs a(args, {"suite", "device", "kernel", "json", "junit", "seed", "level", "threads", "plugin", "plugin-timeout"},
+            {"no-oracle-agreement", "verbose", "list", "only-plugins", "plugin-in-process"});
+  const PluginVerifyOptions plugin_options = plugin_verify_options(a);
+  const PluginRegistry& plugins = load_verify_plugins(plugin_options);
   if (a.has("list")) {
     print_list();
+    print_plugin_kernels(plugins);
     return 0;
   }
   std::vector<std::string> suites = a.values("suite");
+  if (suites.empty()) suites = plugin_suites(plugins);  // --plugin: the suites of its ops
   if (suites.empty()) {
     for (const auto& s : checks::conversion_suites()) suites.push_back(s.name);
     for (const auto& [n, d] : extra_suites()) suites.push_back(n);
@@ -168,6 +173,15 @@ int command_verify(const std::vector<std::string>& args) {
   if (!a.has("kernel")) softmax_kernels = checks::registry_softmax_kernels(device);
   if (!a.has("kernel")) lmul_kernels = checks::registry_lmul_kernels(device);
   if (!a.has("kernel")) gemm_kernels = checks::registry_gemm_kernels(device);
+  if (plugin_options.only_plugins) {  // plugin kernels only: no built-ins, no oracle agreement
+    o.kernels.clear(), block_kernels.clear(), softmax_kernels.clear(), lmul_kernels.clear(), gemm_kernels.clear();
+    o.oracle_agreement = false;
+  }
+  append_plugin_kernels(plugins.convert, o.kernels, device);
+  append_plugin_kernels(plugins.block, block_kernels, device);
+  append_plugin_kernels(plugins.softmax, softmax_kernels, device);
+  append_plugin_kernels(plugins.lmul, lmul_kernels, device);
+  append_plugin_kernels(plugins.gemm, gemm_kernels, device);
 
   std::string command_line = "plumb verify";
   for (const auto& s : args) command_line += " " + s;
@@ -180,6 +194,7 @@ int command_verify(const std::vector<std::string>& args) {
   o.on_verdict = [&](const checks::Verdict& v) {
     verdicts.push_back(v);
     if (explicit_kernels) verdicts.back().expected_failure = false;
+    point_repro_at_plugin(verdicts.back(), o.plan.seed);
   };
   std::fprintf(stderr, "plumb verify: seed %llu, %zu kernels, suites:", static_cast<unsigned long long>(o.plan.seed),
                o.kernels.size());
