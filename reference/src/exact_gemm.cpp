@@ -79,6 +79,20 @@ void check_operand(const GemmOperand& o, const char* what) {
     case GemmOperandKind::int8:
       if (!o.i8) bad(w + ": no int8 array");
       break;
+    case GemmOperandKind::bf16:
+    case GemmOperandKind::fp16:
+      if (!o.u16) bad(w + ": no 16-bit code array");
+      break;
+    case GemmOperandKind::fp8:
+    case GemmOperandKind::fp8_blockwise:
+      if (!o.elements) bad(w + ": no fp8 code array");
+      if (o.code_format.bits() != 8 || o.code_format.encoding == Encoding::integer)
+        bad(w + ": fp8 codes need an 8-bit float code format");
+      if (o.kind == GemmOperandKind::fp8 && !std::isfinite(o.multiplier))
+        bad(w + ": the fp8 multiplier is not finite");
+      if (o.kind == GemmOperandKind::fp8_blockwise && (!o.block_scales || (o.scale_block_rows != 1 && o.scale_block_rows != 128)))
+        bad(w + ": fp8_blockwise needs block scales over blocks of 1 or 128 rows");
+      break;
     case GemmOperandKind::block:
       if (!o.elements || !o.scales) bad(w + ": no element or scale array");
       if (o.format.block_size < 1) bad(w + ": block size " + std::to_string(o.format.block_size));
@@ -93,6 +107,18 @@ Dyadic operand_value(const GemmOperand& o, size_t r, size_t c, const char* what)
   switch (o.kind) {
     case GemmOperandKind::fp32: return decode_float(o.f32[r * o.k + c], what);
     case GemmOperandKind::int8: return {o.i8[r * o.k + c], 0, false};
+    case GemmOperandKind::bf16: return decode_code(formats::bf16, o.u16[r * o.k + c], what);
+    case GemmOperandKind::fp16: return decode_code(formats::fp16, o.u16[r * o.k + c], what);
+    case GemmOperandKind::fp8:
+    case GemmOperandKind::fp8_blockwise: {
+      const Dyadic q = decode_code(o.code_format, o.elements[r * o.k + c], what);
+      const float mult = o.kind == GemmOperandKind::fp8
+                             ? o.multiplier
+                             : o.block_scales[(r / o.scale_block_rows) * ((o.k + 127) / 128) + c / 128];
+      const Dyadic s = decode_float(mult, what);
+      if (q.nan) return {0, 0, true};
+      return {q.m * s.m, q.e + s.e, false};  // |m| < 2^28
+    }
     case GemmOperandKind::block: break;
   }
   const size_t bs = static_cast<size_t>(o.format.block_size), nb = (o.k + bs - 1) / bs;
@@ -120,7 +146,7 @@ ExactDot exact_dot(const GemmOperand& a, const GemmOperand& b, size_t i, size_t 
   for (size_t k = 0; k < a.k; ++k) {
     const Dyadic x = operand_value(a, i, k, "A"), y = operand_value(b, j, k, "B");
     d.nan |= x.nan || y.nan;
-    p[k] = {x.m * y.m, x.e + y.e, false};  // |m| < 2^48 for every kind
+    p[k] = {x.m * y.m, x.e + y.e, false};  // |m| < 2^56 for every kind
     if (p[k].m != 0) emin = any ? std::min(emin, p[k].e) : p[k].e, any = true;
   }
   const Dyadic sa = decode_float(tensor_divisor(a), "A tensor scale");
@@ -219,6 +245,7 @@ long double gemm_probabilistic_bound(size_t k, int r, long double abs_sum, int a
 }
 
 int gemm_pre_roundings(const GemmOperand& a) {
+  if (a.kind == GemmOperandKind::fp8 || a.kind == GemmOperandKind::fp8_blockwise) return 3;
   return a.kind == GemmOperandKind::block && a.format.tensor_scale ? 6 : 0;
 }
 

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "plumb/checks/gemm_suite.hpp"
+#include "plumb/formats/value.hpp"
 #include "plumb/reference/block_reference.hpp"
 
 using namespace plumb;
@@ -146,7 +147,11 @@ TEST_CASE("the gemm suite: every CPU kernel on every cell", "[gemm][kernels]") {
   };
   const size_t cells = run_gemm_suite(o);
   REQUIRE(cells > 40);
-  REQUIRE(passed >= cells);  // every cell passed by at least one kernel of its kind
+  size_t cpu_cells = 0;  // cells of the kinds some CPU kernel takes (the others are for cuBLAS(Lt))
+  for (const auto& c : gemm_suite_cases(kSeed))
+    cpu_cells += c.kind == kernels::GemmKind::int8 || c.kind == kernels::GemmKind::fp32 || c.kind == kernels::GemmKind::block;
+  REQUIRE(cpu_cells > 40);
+  REQUIRE(passed >= cpu_cells);  // every such cell passed by at least one kernel of its kind
   REQUIRE(planted >= 1);
   REQUIRE(planted_caught == planted);
 }
@@ -174,4 +179,64 @@ TEST_CASE("the gemm check catches a kernel that drops NaN blocks", "[gemm][kerne
   REQUIRE(v.mismatches == 8);
   REQUIRE(v.counterexamples.front().detail.find("expected NaN") != std::string::npos);
   REQUIRE(v.message.find("gamma bound: max") != std::string::npos);
+}
+
+TEST_CASE("exact GEMM of bf16 / fp16 / fp8 / fp8_blockwise codes = exact GEMM of their fp32 values",
+          "[gemm][reference]") {
+  std::cout << "gemm reference seed " << kSeed << "\n";
+  // Each case's operand values are exact in fp32 (multipliers set to powers of
+  // two, a different one per block so a wrong block index shows).
+  std::vector<GemmCase> cases = {make_half_gemm_case(kernels::GemmKind::bf16, 3, 4, 300, kSeed),
+                                 make_half_gemm_case(kernels::GemmKind::fp16, 4, 3, 129, kSeed),
+                                 make_fp8_gemm_case(formats::e4m3fn, formats::e5m2, 3, 5, 200, kSeed),
+                                 make_fp8_gemm_case(formats::e5m2, formats::e4m3fn, 2, 2, 33, kSeed),
+                                 make_fp8_blockwise_gemm_case(formats::e4m3fn, formats::e4m3fn, 3, 130, 300, kSeed)};
+  cases[2].a_scale = 0.125f, cases[2].b_scale = 4.0f;
+  cases[3].a_scale = 2.0f, cases[3].b_scale = 0.5f;
+  for (size_t i = 0; i < cases[4].a_block_scales.size(); ++i)
+    cases[4].a_block_scales[i] = std::ldexp(1.0f, static_cast<int>(i % 5) - 2);
+  for (size_t i = 0; i < cases[4].b_block_scales.size(); ++i)
+    cases[4].b_block_scales[i] = std::ldexp(1.0f, 3 - static_cast<int>(i % 7));
+  for (const GemmCase& c : cases) {
+    INFO(c.label);
+    const auto value = [&](bool is_a, size_t r, size_t k) -> float {
+      const size_t at = r * c.k + k, kb = (c.k + 127) / 128;
+      switch (c.kind) {
+        case kernels::GemmKind::bf16: return static_cast<float>(decode(formats::bf16, (is_a ? c.a_u16 : c.b_u16)[at]));
+        case kernels::GemmKind::fp16: return static_cast<float>(decode(formats::fp16, (is_a ? c.a_u16 : c.b_u16)[at]));
+        case kernels::GemmKind::fp8:
+          return static_cast<float>(decode(is_a ? c.a_fp8 : c.b_fp8, (is_a ? c.a_elements : c.b_elements)[at]) *
+                                    (is_a ? c.a_scale : c.b_scale));
+        default:
+          return static_cast<float>(decode(is_a ? c.a_fp8 : c.b_fp8, (is_a ? c.a_elements : c.b_elements)[at]) *
+                                    (is_a ? c.a_block_scales[r * kb + k / 128]
+                                          : c.b_block_scales[(r / 128) * kb + k / 128]));
+      }
+    };
+    std::vector<float> x(c.m * c.k), y(c.n * c.k);
+    for (size_t r = 0; r < c.m; ++r)
+      for (size_t k = 0; k < c.k; ++k) x[r * c.k + k] = value(true, r, k);
+    for (size_t r = 0; r < c.n; ++r)
+      for (size_t k = 0; k < c.k; ++k) y[r * c.k + k] = value(false, r, k);
+    const auto e = reference::exact_gemm(c.a_operand(), c.b_operand());
+    const auto f = reference::exact_gemm({reference::GemmOperandKind::fp32, c.m, c.k, x.data()},
+                                         {reference::GemmOperandKind::fp32, c.n, c.k, y.data()});
+    for (size_t idx = 0; idx < e.size(); ++idx) {
+      REQUIRE(!e[idx].nan);
+      REQUIRE(e[idx].value == f[idx].value);
+      REQUIRE(e[idx].abs_sum == f[idx].abs_sum);
+    }
+  }
+  // fp8 operands take 3 roundings before the bound's sum (the multipliers).
+  REQUIRE(reference::gemm_pre_roundings(cases[2].a_operand()) == 3);
+  REQUIRE(reference::gemm_pre_roundings(cases[4].a_operand()) == 3);
+  REQUIRE(reference::gemm_pre_roundings(cases[0].a_operand()) == 0);
+}
+
+TEST_CASE("exact GEMM refuses infinite fp8 codes and non-finite multipliers", "[gemm][reference]") {
+  GemmCase c = make_fp8_gemm_case(formats::e5m2, formats::e4m3fn, 1, 1, 4, kSeed);
+  c.a_elements[2] = 0x7c;  // e5m2 +infinity
+  REQUIRE_THROWS_WITH(reference::exact_gemm(c.a_operand(), c.b_operand()), Catch::Contains("infinite"));
+  c.a_elements[2] = 0x3c, c.b_scale = INFINITY;
+  REQUIRE_THROWS_AS(reference::exact_gemm(c.a_operand(), c.b_operand()), std::invalid_argument);
 }

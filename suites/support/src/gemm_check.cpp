@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "plumb/formats/block_tensor.hpp"
+#include "plumb/formats/format_desc.hpp"
 
 namespace plumb::checks {
 namespace {
@@ -60,14 +61,24 @@ kernels::GemmArgs GemmCase::args() const {
   a.a_elements = a_elements.data(), a.a_scales = a_scales.data();
   a.b_elements = b_elements.data(), a.b_scales = b_scales.data();
   a.a_tensor_scale = a_tensor_scale, a.b_tensor_scale = b_tensor_scale;
+  a.a_u16 = a_u16.data(), a.b_u16 = b_u16.data();
+  a.a_fp8 = a_fp8, a.b_fp8 = b_fp8;
+  a.a_scale = a_scale, a.b_scale = b_scale;
+  a.a_block_scales = a_block_scales.data(), a.b_block_scales = b_block_scales.data();
   return a;
 }
 
 static reference::GemmOperand operand(const GemmCase& c, bool is_a) {
   reference::GemmOperand o;
-  o.kind = c.kind == kernels::GemmKind::fp32   ? reference::GemmOperandKind::fp32
-           : c.kind == kernels::GemmKind::int8 ? reference::GemmOperandKind::int8
-                                               : reference::GemmOperandKind::block;
+  switch (c.kind) {
+    case kernels::GemmKind::fp32: o.kind = reference::GemmOperandKind::fp32; break;
+    case kernels::GemmKind::int8: o.kind = reference::GemmOperandKind::int8; break;
+    case kernels::GemmKind::block: o.kind = reference::GemmOperandKind::block; break;
+    case kernels::GemmKind::bf16: o.kind = reference::GemmOperandKind::bf16; break;
+    case kernels::GemmKind::fp16: o.kind = reference::GemmOperandKind::fp16; break;
+    case kernels::GemmKind::fp8: o.kind = reference::GemmOperandKind::fp8; break;
+    case kernels::GemmKind::fp8_blockwise: o.kind = reference::GemmOperandKind::fp8_blockwise; break;
+  }
   o.rows = is_a ? c.m : c.n;
   o.k = c.k;
   o.f32 = (is_a ? c.a_f32 : c.b_f32).data();
@@ -76,6 +87,11 @@ static reference::GemmOperand operand(const GemmCase& c, bool is_a) {
   o.elements = (is_a ? c.a_elements : c.b_elements).data();
   o.scales = (is_a ? c.a_scales : c.b_scales).data();
   o.tensor_scale = is_a ? c.a_tensor_scale : c.b_tensor_scale;
+  o.u16 = (is_a ? c.a_u16 : c.b_u16).data();
+  o.code_format = is_a ? c.a_fp8 : c.b_fp8;
+  o.multiplier = is_a ? c.a_scale : c.b_scale;
+  o.block_scales = (is_a ? c.a_block_scales : c.b_block_scales).data();
+  o.scale_block_rows = is_a ? 1 : 128;
   return o;
 }
 reference::GemmOperand GemmCase::a_operand() const { return operand(*this, true); }
@@ -114,6 +130,7 @@ GemmCase make_block_gemm_case(const BlockFormat& f, const std::string& format_na
   c.kind = kernels::GemmKind::block;
   c.m = m, c.n = n, c.k = k;
   c.format = f;
+  c.variant = format_name;
   uint64_t s = seed;
   std::vector<float> x = random_f32(m * k, s), y = random_f32(n * k, s);
   const size_t bs = static_cast<size_t>(f.block_size), nb = (k + bs - 1) / bs;
@@ -132,6 +149,95 @@ GemmCase make_block_gemm_case(const BlockFormat& f, const std::string& format_na
   if (problem.empty())
     problem = quantize_tensor(f, rows, y.data(), n, k, c.b_elements.data(), c.b_scales.data(), &c.b_tensor_scale);
   if (!problem.empty()) throw std::invalid_argument("make_block_gemm_case " + c.label + ": " + problem);
+  return c;
+}
+
+namespace {
+
+std::vector<uint16_t> random_half_codes(const FormatDesc& f, size_t count, uint64_t& s) {
+  std::vector<uint16_t> v(count);
+  for (auto& c : v) {
+    const uint64_t r = next(s);
+    if (r % 16 == 0) {
+      c = 0;
+      continue;
+    }
+    const int draw = static_cast<int>((r >> 8) % (f.ebits == 5 ? 18 : 17));  // fp16: 17 is a subnormal
+    const uint64_t field = draw == 17 ? 0 : static_cast<uint64_t>(f.bias - 8 + draw);
+    const uint64_t mant = (r >> 16) & ((uint64_t{1} << f.mbits) - 1);
+    c = static_cast<uint16_t>(((r >> 40) & 1) << 15 | field << f.mbits | mant);
+  }
+  return v;
+}
+
+bool finite_fp8_code(const FormatDesc& f, uint8_t code) {
+  const unsigned mag = code & 0x7fu, field = mag >> f.mbits, ones = (1u << f.ebits) - 1;
+  return f.encoding == Encoding::fn ? mag != 0x7fu : field != ones;
+}
+
+std::vector<uint8_t> random_fp8_codes(const FormatDesc& f, size_t count, uint64_t& s) {
+  std::vector<uint8_t> v(count);
+  for (auto& c : v) {
+    do c = static_cast<uint8_t>(next(s) & 0xff);
+    while (!finite_fp8_code(f, c));
+  }
+  return v;
+}
+
+float random_multiplier(uint64_t& s) {  // u x 2^e, u in [1, 2) with 23 random bits, e in [-3, 3]
+  const float u = 1.0f + static_cast<float>(next(s) >> 41) * 0x1p-23f;
+  return std::ldexp(u, static_cast<int>(next(s) % 7) - 3);
+}
+
+std::string fp8_pair(const FormatDesc& a, const FormatDesc& b) {
+  const auto name = [](const FormatDesc& f) { return f.ebits == 4 ? "e4m3fn" : "e5m2"; };
+  return std::string(name(a)) + " x " + name(b);
+}
+
+}  // namespace
+
+GemmCase make_half_gemm_case(kernels::GemmKind kind, size_t m, size_t n, size_t k, uint64_t seed) {
+  GemmCase c;
+  const FormatDesc f = kind == kernels::GemmKind::bf16 ? formats::bf16 : formats::fp16;
+  c.label = std::string(kernels::gemm_kind_name(kind)) + " " + shape(m, n, k);
+  c.seed = seed;
+  c.kind = kind;
+  c.m = m, c.n = n, c.k = k;
+  uint64_t s = seed;
+  c.a_u16 = random_half_codes(f, m * k, s);
+  c.b_u16 = random_half_codes(f, n * k, s);
+  return c;
+}
+
+GemmCase make_fp8_gemm_case(const FormatDesc& a_format, const FormatDesc& b_format, size_t m, size_t n,
+                            size_t k, uint64_t seed) {
+  GemmCase c;
+  c.variant = fp8_pair(a_format, b_format);
+  c.label = "fp8 " + c.variant + " " + shape(m, n, k);
+  c.seed = seed;
+  c.kind = kernels::GemmKind::fp8;
+  c.m = m, c.n = n, c.k = k;
+  c.a_fp8 = a_format, c.b_fp8 = b_format;
+  uint64_t s = seed;
+  c.a_elements = random_fp8_codes(a_format, m * k, s);
+  c.b_elements = random_fp8_codes(b_format, n * k, s);
+  c.a_scale = random_multiplier(s);
+  c.b_scale = random_multiplier(s);
+  return c;
+}
+
+GemmCase make_fp8_blockwise_gemm_case(const FormatDesc& a_format, const FormatDesc& b_format, size_t m,
+                                      size_t n, size_t k, uint64_t seed) {
+  GemmCase c = make_fp8_gemm_case(a_format, b_format, m, n, k, seed);
+  c.label = "fp8_blockwise " + c.variant + " " + shape(m, n, k);
+  c.kind = kernels::GemmKind::fp8_blockwise;
+  c.a_scale = c.b_scale = 1.0f;
+  uint64_t s = seed ^ 0x5ca1e5ull;
+  const size_t kb = (k + 127) / 128;
+  c.a_block_scales.resize(m * kb);
+  c.b_block_scales.resize((n + 127) / 128 * kb);
+  for (auto& x : c.a_block_scales) x = random_multiplier(s);
+  for (auto& x : c.b_block_scales) x = random_multiplier(s);
   return c;
 }
 

@@ -28,6 +28,20 @@ std::vector<GemmCase> gemm_suite_cases(uint64_t seed) {
     cases.push_back(make_block_gemm_case(f, name, 4, 5, 70, GemmSpecial::zero_block, s()));
     cases.push_back(make_block_gemm_case(f, name, 4, 5, 70, GemmSpecial::nan_inf, s()));
   }
+  // bf16 / fp16 / fp8 / fp8_blockwise (the cuBLAS(Lt) kinds): M or N of 1, K
+  // of 1 and K not a multiple of 16, 32 or 128, K up to 4096.
+  using Shapes = std::array<std::array<size_t, 3>, 5>;
+  for (const auto kind : {kernels::GemmKind::bf16, kernels::GemmKind::fp16})
+    for (const auto& [m, n, k] : Shapes{{{1, 1, 1}, {1, 8, 1000}, {9, 1, 257}, {6, 5, 4096}, {4, 4, 33}}})
+      cases.push_back(make_half_gemm_case(kind, m, n, k, s()));
+  const std::array<std::pair<FormatDesc, FormatDesc>, 4> fp8_pairs{
+      {{formats::e4m3fn, formats::e4m3fn}, {formats::e4m3fn, formats::e5m2}, {formats::e5m2, formats::e4m3fn},
+       {formats::e5m2, formats::e5m2}}};
+  for (const auto& [fa, fb] : fp8_pairs)
+    for (const auto& [m, n, k] : Shapes{{{1, 1, 1}, {1, 7, 100}, {9, 1, 257}, {6, 5, 4096}, {4, 4, 33}}})
+      cases.push_back(make_fp8_gemm_case(fa, fb, m, n, k, s()));
+  for (const auto& [m, n, k] : Shapes{{{1, 1, 1}, {5, 3, 300}, {3, 130, 260}, {2, 4, 4096}, {1, 9, 129}}})
+    cases.push_back(make_fp8_blockwise_gemm_case(formats::e4m3fn, formats::e4m3fn, m, n, k, s()));
   return cases;
 }
 
@@ -49,13 +63,14 @@ size_t run_gemm_suite(const GemmSuiteOptions& o) {
       continue;
     }
     bool caught = false;
-    std::set<kernels::GemmKind> unsupported;
+    std::set<std::pair<kernels::GemmKind, std::string>> unsupported;
     for (const auto& c : cases) {
-      if (unsupported.count(c.kind)) continue;
+      if (unsupported.count({c.kind, c.variant})) continue;
       Verdict v = check_gemm(*k, c);
       if (v.disposition == Disposition::not_supported) {
-        unsupported.insert(c.kind);
-        v.label = std::string(kernels::gemm_kind_name(c.kind)) + " (every cell)";
+        unsupported.insert({c.kind, c.variant});
+        v.label = std::string(kernels::gemm_kind_name(c.kind)) + (c.variant.empty() ? "" : " " + c.variant) +
+                  " (every cell)";
       }
       for (auto& ce : v.counterexamples)
         ce.command = std::string("plumb verify --suite gemm --kernel ") + k->name + " --seed " + std::to_string(o.seed);

@@ -14,11 +14,17 @@
 
 namespace plumb::reference {
 
-enum class GemmOperandKind : uint8_t { fp32, int8, block };
+enum class GemmOperandKind : uint8_t { fp32, int8, block, bf16, fp16, fp8, fp8_blockwise };
 
 // One operand: rows x k values, row-major (K contiguous). block: `format`'s
 // element codes (rows x k bytes) and scale codes (rows x ceil(k / block_size)
 // bytes, layout `rows`), and the tensor scale (1 without one).
+// bf16 / fp16: 16-bit codes in `u16`. fp8: codes of `code_format` (e4m3fn or
+// e5m2) in `elements`, each value = decode(code) x `multiplier` (a finite fp32,
+// cuBLASLt's per-tensor A_SCALE / B_SCALE). fp8_blockwise: codes in `elements`
+// times fp32 `block_scales`, one per block of `scale_block_rows` (1 or 128)
+// rows x 128 columns, a ceil(rows / scale_block_rows) x ceil(k / 128) grid,
+// row-major.
 struct GemmOperand {
   GemmOperandKind kind = GemmOperandKind::fp32;
   size_t rows = 0, k = 0;
@@ -28,6 +34,11 @@ struct GemmOperand {
   const uint8_t* elements = nullptr;
   const uint8_t* scales = nullptr;
   float tensor_scale = 1.0f;
+  const uint16_t* u16 = nullptr;
+  FormatDesc code_format{};
+  float multiplier = 1.0f;
+  const float* block_scales = nullptr;
+  size_t scale_block_rows = 1;
 };
 
 struct GemmExactEntry {
@@ -54,7 +65,9 @@ int exact_gemm_compare(const GemmOperand& a, const GemmOperand& b, size_t i, siz
 // (24: fp32 round to nearest; 23: fp32 with truncation, as tensor cores add).
 long double gemm_gamma_bound(size_t k, int r, long double abs_sum, int accumulator_bits = 24);  // gamma_{k+r} S + k 2^-149
 long double gemm_probabilistic_bound(size_t k, int r, long double abs_sum, int accumulator_bits = 24);  // lambda = 6
-// r for an operand kind / format: 6 for tensor-scaled (NV) block formats, else 0.
+// r for an operand kind / format: 6 for tensor-scaled (NV) block formats; 3
+// for fp8 and fp8_blockwise (the scale product, alpha, and the scaled sum:
+// cuBLASLt applies the fp32 multipliers after summing); else 0.
 int gemm_pre_roundings(const GemmOperand& a);
 
 }  // namespace plumb::reference
