@@ -30,7 +30,16 @@ def _num(x):
 
 
 def variant_of(verdict):
-    return str(verdict.get("label") or "?").split(" ")[0]
+    """The bench row's variant name for a verdict of suite `gemm`: the label's first
+    word, except fp8 cells ("fp8 e4m3fn x e5m2 ..." -> fp8_e4m3xe5m2;
+    "fp8_blockwise e4m3fn x e4m3fn ..." -> fp8_blockwise_e4m3)."""
+    words = str(verdict.get("label") or "?").split(" ")
+    if words[0] in ("fp8", "fp8_blockwise") and len(words) >= 4 and words[2] == "x":
+        a, b = (w.replace("e4m3fn", "e4m3") for w in (words[1], words[3]))
+        if words[0] == "fp8":
+            return "fp8_%sx%s" % (a, b)
+        return "fp8_blockwise_" + (a if a == b else "%sx%s" % (a, b))
+    return words[0]
 
 
 def accuracy(verdicts):

@@ -5,7 +5,7 @@ import re
 
 from test_report import load_small, run_cli, write_json
 
-from plumb_report.gemm import pareto
+from plumb_report.gemm import pareto, variant_of
 
 
 def bench_row(kernel, variant, m, n, k, seconds, ceiling_seconds=None, device="cuda"):
@@ -62,6 +62,12 @@ def test_targets_pareto_table_and_not_supported(tmp_path):
     front = re.search(r"Pareto front:\s*([^.]*)\.", part).group(1)
     assert "cublas_bf16/bf16" in front and "cublaslt_fp8/fp8_e4m3xe4m3" in front
     assert "cuda_block_gemm_bf16/nvfp4" not in front
+
+
+def test_fp8_verdict_labels_map_to_bench_variants():
+    assert variant_of({"label": "fp8 e4m3fn x e5m2 5x7x300"}) == "fp8_e4m3xe5m2"
+    assert variant_of({"label": "fp8_blockwise e4m3fn x e4m3fn 1x130x4096"}) == "fp8_blockwise_e4m3"
+    assert variant_of({"label": "nvfp4 3x6x33 zero_block"}) == "nvfp4"
 
 
 def test_pareto_keeps_only_undominated_points():

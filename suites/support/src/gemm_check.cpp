@@ -263,8 +263,8 @@ Verdict check_gemm(const kernels::GemmKernel& kernel, const GemmCase& c) {
   const auto a = c.a_operand(), b = c.b_operand();
   const auto exact = reference::exact_gemm(a, b);
   const int r = reference::gemm_pre_roundings(a);
-  long double max_frac = 0, sum_frac = 0, max_prob = 0;
-  size_t judged = 0;
+  long double max_frac = 0, sum_frac = 0, max_prob = 0, max_rel = 0, sum_rel = 0;
+  size_t judged = 0, rel_judged = 0;
   for (size_t idx = 0; idx < exact.size(); ++idx) {
     const auto& e = exact[idx];
     std::string bad;
@@ -281,6 +281,10 @@ Verdict check_gemm(const kernels::GemmKernel& kernel, const GemmCase& c) {
       const long double prob = reference::gemm_probabilistic_bound(c.k, r, e.abs_sum, kernel.accumulator_bits);
       const long double frac = bound > 0 ? err / bound : (err == 0 ? 0 : INFINITY);
       max_frac = std::max(max_frac, frac), sum_frac += frac, ++judged;
+      if (e.value != 0) {  // relative error over the nonzero exact entries
+        const long double rel = err / std::fabs(e.value);
+        max_rel = std::max(max_rel, rel), sum_rel += rel, ++rel_judged;
+      }
       if (prob > 0) max_prob = std::max(max_prob, err / prob);
       v.max_ulp = std::max(v.max_ulp, ulp_distance(got[idx], e.fp32));
       if (err > bound)
@@ -302,6 +306,14 @@ Verdict check_gemm(const kernels::GemmKernel& kernel, const GemmCase& c) {
   if (c.kind != kernels::GemmKind::int8 && judged)
     v.message += "; |error| / gamma bound: max " + fmt(max_frac) + ", mean " + fmt(sum_frac / judged) +
                  "; / probabilistic bound (lambda 6): max " + fmt(max_prob);
+  if (c.kind != kernels::GemmKind::int8 && judged) {  // for reports (docs/RESULT_SCHEMA.md "metrics")
+    v.metrics = {{"max_bound_fraction", static_cast<double>(max_frac)},
+                 {"mean_bound_fraction", static_cast<double>(sum_frac / judged)},
+                 {"max_prob_bound_fraction", static_cast<double>(max_prob)}};
+    if (rel_judged)
+      v.metrics.insert(v.metrics.begin(), {{"max_rel_error", static_cast<double>(max_rel)},
+                                           {"mean_rel_error", static_cast<double>(sum_rel / rel_judged)}});
+  }
   v.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return v;
 }
