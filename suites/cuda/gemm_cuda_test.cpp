@@ -37,8 +37,11 @@ bool has(const std::string& s, const char* part) { return s.find(part) != std::s
 std::string accepted_reason(const Verdict& v, int sm) {
   const std::string& m = v.message;
   if (has(v.label, "e5m2 x e5m2") && has(m, "e5m2 x e5m2")) return "cuBLASLt has no e5m2 x e5m2 fp8 mode";
-  if (sm < 100 && (has(m, "Blackwell") || has(m, "needs sm_1")))
-    return "needs a Blackwell GPU, this one is sm_" + std::to_string(sm);
+  if (sm < 100 && has(m, "Blackwell")) return "needs a Blackwell GPU, this one is sm_" + std::to_string(sm);
+  // Arch-specific kernels (sm_100a, sm_120a) run only on their own architecture.
+  for (const int arch : {100, 120})
+    if (sm != arch && has(m, ("needs sm_" + std::to_string(arch)).c_str()))
+      return "needs sm_" + std::to_string(arch) + ", this GPU is sm_" + std::to_string(sm);
   // The kernel names what it takes (kinds, formats) or which kernel to take instead.
   for (const char* coverage : {"not implemented", "only", "(supported:", " takes ", "(take "})
     if (has(m, coverage)) return "kind or format not taken";
