@@ -18,6 +18,7 @@
 #include "commands.hpp"
 #include "npy_io.hpp"
 #include "python_tools.hpp"
+#include "repro_cuda.hpp"
 #include "repro_print.hpp"
 #include "repro_run.hpp"
 #include "result_file.hpp"
@@ -34,7 +35,7 @@ const char* kUsage =
     "reports, per configuration pair, rows bitwise identical, max ULP, max relative difference and each\n"
     "side's error against the correctly rounded reference; whether the axis can change the result at all\n"
     "(vacuity check on a wide-exponent witness input); summary metrics; invariant vs default time.\n"
-    "  --op sum|dot|gemm|softmax|rmsnorm|attention\n"
+    "  --op sum|dot|gemm|softmax|rmsnorm|attention (--op decode: the decode experiment, --op decode --help)\n"
     "  --axis batch,split,tile,threads,gpus,repeats,fresh (or all)\n"
     "  --dtype fp32|bf16         input values (fp32 accumulation; bf16 outputs for softmax/rmsnorm/attention)\n"
     "  --rows R --cols C         output rows; reduced length (attention: head dim; default 1024, attention 64)\n"
@@ -43,6 +44,9 @@ const char* kUsage =
     "  --seed S (1)  --repeats N (3)  --fresh-processes N (2)  --batches B1,B2,... (1..16, then to 4096)\n"
     "  --gpus simulated|real     gpus axis: simulated TP 1/2/4/8 with NCCL ring/tree orders (default);\n"
     "                            real needs NCCL and several GPUs and is not run by this build\n"
+    "  --device cpu|cuda         where the ops run (cpu). cuda: sum, dot, gemm (default: cuBLAS/cuBLASLt,\n"
+    "                            invariant: plumb's fixed-order kernel); axes batch, streams, workspace,\n"
+    "                            atomics, recipe, repeats, fresh; exit 77 (skipped) without a usable GPU\n"
     "  --no-reference            skip the reference (large shapes)\n"
     "  --json FILE               write a result file with a \"repro\" section\n"
     "Exit status: 0, 1 when the invariant variant changed along an observable axis, 2 on bad usage.\n";
@@ -80,6 +84,7 @@ ReproOptions parse_options(const CliArgs& a) {
   o.axis.fresh_processes = parse_size(a, "fresh-processes", 2, 64);
   if (a.value("batches")) o.axis.batches = parse_list(*a.value("batches"), "--batches");
   o.reference = !a.has("no-reference");
+  o.axis.device = parse_device(a.value("device").value_or("cpu"));
   return o;
 }
 
@@ -125,19 +130,33 @@ int emit_npy(const ReproOptions& o, const std::string& path) {
 }  // namespace
 
 int command_repro(const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i)  // the decode experiment has its own options
+    if ((args[i] == "--op" && i + 1 < args.size() && args[i + 1] == "decode") || args[i] == "--op=decode")
+      return command_repro_decode(args);
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     std::cout << kUsage;
     return 0;
   }
   CliArgs a(args,
             {"op", "axis", "dtype", "rows", "cols", "n", "kv", "input", "seed", "repeats", "fresh-processes",
-             "batches", "gpus", "json", "emit-npy"},
+             "batches", "gpus", "json", "emit-npy", "device"},
             {"no-reference"});
   if (!a.positional().empty()) throw std::runtime_error("unexpected argument '" + a.positional()[0] + "'");
   ReproOptions o = parse_options(a);
   if (a.value("emit-npy")) return emit_npy(o, *a.value("emit-npy"));
   if (!a.value("axis")) throw std::runtime_error("--axis is required (batch, split, tile, threads, gpus, repeats, fresh, all)");
-  o.axes = parse_axes(*a.value("axis"));
+  o.axes = parse_axes(*a.value("axis"), o.axis.device);
+  check_axes(o.axes, o.axis.device);
+  if (o.axis.device == Device::cuda) {
+    if (!cuda_supports(o.op))
+      throw std::runtime_error(std::string("--device cuda runs sum, dot and gemm; ") + op_name(o.op) +
+                               " runs on the CPU only in this slice");
+    std::string why;
+    if (!cuda_available(&why)) {  // never reported as passing: the GPU configurations were not run
+      std::printf("repro --device cuda: skipped: %s\n", why.c_str());
+      return 77;
+    }
+  }
   const std::string gpus = a.value("gpus").value_or("simulated");
   if (gpus != "simulated" && gpus != "real") throw std::runtime_error("--gpus must be simulated or real");
   std::string gpus_real;

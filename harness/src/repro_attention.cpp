@@ -29,9 +29,9 @@ size_t kv_parts(Variant v, const ExecConfig& cfg, size_t batch, size_t kv) {
 
 }  // namespace
 
-void run_attention_call(const Inputs& in, const std::vector<size_t>& rows, Variant v, const ExecConfig& cfg,
-                        float* out) {
-  const size_t d = in.shape.cols, kv = in.shape.kv, b = rows.size();
+void attention_queries(const std::vector<AttentionQuery>& queries, size_t d, size_t kv, Variant v,
+                       const ExecConfig& cfg, Dtype out_dtype, float* out) {
+  const size_t b = queries.size();
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
   // Scores: b x kv dots of length d (the tile sets the dot's accumulator lanes).
   if (cfg.tile == 0 || cfg.tile > kMaxLanes) throw std::invalid_argument("tile must be in 1..64");
@@ -40,7 +40,7 @@ void run_attention_call(const Inputs& in, const std::vector<size_t>& rows, Varia
   dot_plan.splits = 1;
   std::vector<float> s(b * kv);
   reduce_all(dot_plan, b * kv, d, cfg.threads,
-             [&](size_t e, size_t i) { return in.x[rows[e / kv] * d + i] * in.w[(e % kv) * d + i]; }, s.data());
+             [&](size_t e, size_t i) { return queries[e / kv].q[i] * queries[e / kv].k[(e % kv) * d + i]; }, s.data());
   for (float& x : s) x *= scale;
 
   const size_t parts = kv_parts(v, cfg, b, kv);
@@ -49,6 +49,7 @@ void run_attention_call(const Inputs& in, const std::vector<size_t>& rows, Varia
     const size_t e = item / parts, part = item % parts;
     const size_t j0 = kv * part / parts, j1 = kv * (part + 1) / parts;
     const float* se = s.data() + e * kv;
+    const float* ve = queries[e].v;
     float mx = -INFINITY;
     for (size_t j = j0; j < j1; ++j) mx = std::max(mx, se[j]);
     float sum = 0.0f;
@@ -57,7 +58,7 @@ void run_attention_call(const Inputs& in, const std::vector<size_t>& rows, Varia
     for (size_t j = j0; j < j1; ++j) {
       const float p = std::exp(se[j] - mx);
       sum += p;
-      for (size_t c = 0; c < d; ++c) oe[c] += p * in.v[j * d + c];
+      for (size_t c = 0; c < d; ++c) oe[c] += p * ve[j * d + c];
     }
     m[item] = mx;
     l[item] = sum;
@@ -73,8 +74,16 @@ void run_attention_call(const Inputs& in, const std::vector<size_t>& rows, Varia
       for (size_t c = 0; c < d; ++c) acc[c] += o[(e * parts + p) * d + c] * f;
     }
     for (size_t c = 0; c < d; ++c)
-      out[e * d + c] = in.dtype == Dtype::bf16 ? round_to_bf16(acc[c] / sum) : acc[c] / sum;
+      out[e * d + c] = out_dtype == Dtype::bf16 ? round_to_bf16(acc[c] / sum) : acc[c] / sum;
   });
+}
+
+void run_attention_call(const Inputs& in, const std::vector<size_t>& rows, Variant v, const ExecConfig& cfg,
+                        float* out) {
+  const size_t d = in.shape.cols;
+  std::vector<AttentionQuery> queries;
+  for (size_t r : rows) queries.push_back({in.x.data() + r * d, in.w.data(), in.v.data()});
+  attention_queries(queries, d, in.shape.kv, v, cfg, in.dtype, out);
 }
 
 }  // namespace plumb::harness::repro

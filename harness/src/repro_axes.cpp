@@ -14,7 +14,11 @@ struct AxisName {
 constexpr AxisName kAxes[] = {{AxisKind::batch, "batch"},     {AxisKind::split, "split"},
                               {AxisKind::tile, "tile"},       {AxisKind::threads, "threads"},
                               {AxisKind::gpus, "gpus"},       {AxisKind::repeats, "repeats"},
-                              {AxisKind::fresh, "fresh"}};
+                              {AxisKind::fresh, "fresh"},     {AxisKind::streams, "streams"},
+                              {AxisKind::workspace, "workspace"}, {AxisKind::atomics, "atomics"},
+                              {AxisKind::recipe, "recipe"}};
+// cuBLAS workspace sizes of the workspace axis (bytes; -1: cuBLAS's default).
+constexpr long long kWorkspaces[] = {-1, 0, 1ll << 20, 32ll << 20};
 }  // namespace
 
 std::vector<size_t> default_batches() {
@@ -31,13 +35,45 @@ std::vector<size_t> default_batches() {
 AxisKind parse_axis(const std::string& name) {
   for (const auto& a : kAxes)
     if (name == a.name) return a.kind;
-  throw std::runtime_error("unknown --axis '" + name + "' (batch, split, tile, threads, gpus, repeats, fresh, all)");
+  throw std::runtime_error("unknown --axis '" + name +
+                           "' (batch, split, tile, threads, gpus, repeats, fresh, streams, workspace, atomics, "
+                           "recipe, all)");
 }
 
-std::vector<AxisKind> parse_axes(const std::string& list) {
+bool axis_supported(AxisKind kind, Device device) {
+  switch (kind) {
+    case AxisKind::batch:
+    case AxisKind::repeats:
+    case AxisKind::fresh: return true;
+    case AxisKind::split:
+    case AxisKind::tile:
+    case AxisKind::threads:
+    case AxisKind::gpus: return device == Device::cpu;
+    case AxisKind::streams:
+    case AxisKind::workspace:
+    case AxisKind::atomics:
+    case AxisKind::recipe: return device == Device::cuda;
+  }
+  return false;
+}
+
+void check_axes(const std::vector<AxisKind>& axes, Device device) {
+  std::string supported;
+  for (const auto& a : kAxes)
+    if (axis_supported(a.kind, device)) supported += std::string(supported.empty() ? "" : ", ") + a.name;
+  for (AxisKind k : axes)
+    if (!axis_supported(k, device))
+      for (const auto& a : kAxes)
+        if (a.kind == k)
+          throw std::runtime_error(std::string("--axis ") + a.name + " does not apply to --device " +
+                                   device_name(device) + " (its axes: " + supported + ")");
+}
+
+std::vector<AxisKind> parse_axes(const std::string& list, Device device) {
   std::vector<AxisKind> out;
   if (list == "all") {
-    for (const auto& a : kAxes) out.push_back(a.kind);
+    for (const auto& a : kAxes)
+      if (axis_supported(a.kind, device)) out.push_back(a.kind);
     return out;
   }
   std::stringstream ss(list);
@@ -46,14 +82,18 @@ std::vector<AxisKind> parse_axes(const std::string& list) {
   return out;
 }
 
-ExecConfig base_config() { return ExecConfig{}; }
+ExecConfig base_config(Device device) {
+  ExecConfig c;
+  c.device = device;
+  return c;
+}
 
 AxisSpec make_axis(AxisKind kind, const AxisOptions& o) {
   AxisSpec a;
   a.kind = kind;
   for (const auto& n : kAxes)
     if (n.kind == kind) a.name = n.name;
-  const ExecConfig base = base_config();
+  const ExecConfig base = base_config(o.device);
   auto add = [&](ExecConfig c, std::string label) {
     a.configs.push_back(c);
     a.labels.push_back(std::move(label));
@@ -113,6 +153,38 @@ AxisSpec make_axis(AxisKind kind, const AxisOptions& o) {
       a.varies = "the same configuration in freshly started plumb processes";
       add(base, "this process");
       for (size_t i = 0; i < std::max<size_t>(o.fresh_processes, 1); ++i) add(base, "process " + std::to_string(i + 1));
+      break;
+    case AxisKind::streams:
+      a.varies = "CUDA streams: each call's rows split into 1, 2, 4 parts launched concurrently on their own streams";
+      for (size_t s : {1, 2, 4}) {
+        ExecConfig c = base;
+        c.streams = s;
+        add(c, "streams=" + std::to_string(s));
+      }
+      break;
+    case AxisKind::workspace:
+      a.varies = "cuBLAS workspace (cublasSetWorkspace): cuBLAS's default, 0, 1 MiB, 32 MiB";
+      for (long long w : kWorkspaces) {
+        ExecConfig c = base;
+        c.workspace = w;
+        add(c, w < 0 ? "workspace=default" : "workspace=" + std::to_string(w));
+      }
+      break;
+    case AxisKind::atomics:
+      a.varies = "cuBLAS atomics mode (cublasSetAtomicsMode): not allowed (cuBLAS's default), allowed";
+      for (bool at : {false, true}) {
+        ExecConfig c = base;
+        c.atomics = at;
+        add(c, at ? "atomics=allowed" : "atomics=not_allowed");
+      }
+      break;
+    case AxisKind::recipe:
+      a.varies = "named cuBLAS recipes: default, CUBLAS_WORKSPACE_CONFIG=:4096:8, cuBLASLt 1-byte workspace no split-K";
+      for (CublasRecipe r : {CublasRecipe::standard, CublasRecipe::workspace_config, CublasRecipe::lt_no_splitk}) {
+        ExecConfig c = base;
+        c.recipe = r;
+        add(c, recipe_name(r));
+      }
       break;
   }
   return a;

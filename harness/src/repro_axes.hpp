@@ -13,7 +13,7 @@
 
 namespace plumb::harness::repro {
 
-enum class AxisKind { batch, split, tile, threads, gpus, repeats, fresh };
+enum class AxisKind { batch, split, tile, threads, gpus, repeats, fresh, streams, workspace, atomics, recipe };
 
 struct AxisSpec {
   AxisKind kind = AxisKind::batch;
@@ -28,13 +28,20 @@ struct AxisOptions {
   std::vector<size_t> batches;  // empty: 1..16, then odd and even sizes up to 4096
   size_t repeats = 3;
   size_t fresh_processes = 2;
+  Device device = Device::cpu;  // every configuration's device
 };
 
 std::vector<size_t> default_batches();
 AxisKind parse_axis(const std::string& name);  // throws naming the choices
-std::vector<AxisKind> parse_axes(const std::string& list);  // "batch,split" or "all"
+// "batch,split" or "all" (all: the axes the device supports).
+std::vector<AxisKind> parse_axes(const std::string& list, Device device = Device::cpu);
+// Whether the device's ops honour the axis: split, tile, threads and gpus are
+// CPU-only; streams, workspace, atomics and recipe are CUDA-only.
+bool axis_supported(AxisKind kind, Device device);
+// Throws naming the axes the device supports when one of `axes` is not.
+void check_axes(const std::vector<AxisKind>& axes, Device device);
 AxisSpec make_axis(AxisKind kind, const AxisOptions& o);
 // The configuration every axis other than batch starts from: all rows in one call.
-ExecConfig base_config();
+ExecConfig base_config(Device device = Device::cpu);
 
 }  // namespace plumb::harness::repro

@@ -39,14 +39,20 @@ nlohmann::json repro_section(const ReproResult& r, const std::string& gpus_real)
                       {"seed", o.seed},
                       {"input", input_description(o.op, o.input)},
                       {"witness_input", input_description(o.op, InputKind::wide)},
-                      {"reference", r.have_reference}};
+                      {"reference", r.have_reference},
+                      {"device", device_name(o.axis.device)}};
   nlohmann::json axes = nlohmann::json::array();
   for (const AxisResult& a : r.axes) {
     nlohmann::json ja = {{"axis", a.spec.name},
                          {"varies", a.spec.varies},
                          {"simulated", a.spec.simulated},
                          {"configs", a.spec.labels},
-                         {"vacuity", {{"observable", a.vacuity.observable}, {"witness", a.vacuity.witness}}}};
+                         {"vacuity",
+                          {{"observable", a.vacuity.observable},
+                           {"witness", a.vacuity.witness},
+                           {"observed_on", !a.vacuity.observable    ? "nothing"
+                                           : a.vacuity.pre_rounding ? "fp32 before bf16 rounding"
+                                                                    : "outputs"}}}};
     if (!a.note.empty()) ja["note"] = a.note;
     for (int v = 0; v < 2; ++v) {
       nlohmann::json pairs = nlohmann::json::array();
@@ -69,7 +75,8 @@ nlohmann::json repro_section(const ReproResult& r, const std::string& gpus_real)
                  {"invariant_ms", r.timing.invariant_ms},
                  {"invariant_over_default", r.timing.default_ms > 0 ? r.timing.invariant_ms / r.timing.default_ms : 0.0},
                  {"repeats", r.timing.repeats},
-                 {"config", "all rows in one call, 1 thread"}};
+                 {"config", o.axis.device == Device::cuda ? "all rows in one call, one stream, kernel time (CUDA events)"
+                                                          : "all rows in one call, 1 thread"}};
   if (!gpus_real.empty()) s["gpus_real"] = gpus_real;
   return s;
 }

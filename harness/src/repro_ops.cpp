@@ -11,6 +11,7 @@
 
 #include "plumb/formats/format_desc.hpp"
 #include "plumb/formats/round_to_format.hpp"
+#include "repro_cuda.hpp"
 #include "repro_reduce.hpp"
 
 namespace plumb::harness::repro {
@@ -77,6 +78,7 @@ void rmsnorm_call(const Inputs& in, const std::vector<size_t>& rows, Variant v, 
 }  // namespace
 
 void run_call(const Inputs& in, const std::vector<size_t>& rows, Variant v, const ExecConfig& cfg, float* out) {
+  if (cfg.device == Device::cuda) return cuda_run_call(in, rows, v, cfg, out);
   switch (in.op) {
     case Op::sum:
     case Op::dot:

@@ -19,6 +19,16 @@ inline constexpr float kRmsEps = 1e-6f;
 void run_call(const Inputs& in, const std::vector<size_t>& rows, Variant v, const ExecConfig& cfg, float* out);
 void run_attention_call(const Inputs& in, const std::vector<size_t>& rows, Variant v, const ExecConfig& cfg,
                         float* out);
+// The attention kernel behind run_attention_call, for callers whose queries
+// each have their own keys and values (the decode experiment's KV caches, one
+// query per sequence and head): q: d values; k, v: kv x d, row-major. The
+// batch seen by the split heuristic is queries.size(). out: queries x d,
+// rounded to bf16 when out_dtype is bf16.
+struct AttentionQuery {
+  const float *q, *k, *v;
+};
+void attention_queries(const std::vector<AttentionQuery>& queries, size_t d, size_t kv, Variant v,
+                       const ExecConfig& cfg, Dtype out_dtype, float* out);
 
 // Every row of the inputs computed in batches of cfg.batch (0: all rows in
 // one call). Batch B <= rows: calls over consecutive rows, row r at position

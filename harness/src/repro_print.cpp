@@ -33,7 +33,9 @@ void print_axis(const ReproResult& r, const AxisResult& a, std::FILE* out) {
   std::fprintf(out, "\naxis %s%s: %s\n", a.spec.name.c_str(), a.spec.simulated ? " (simulated)" : "",
                a.spec.varies.c_str());
   if (!a.note.empty()) std::fprintf(out, "  note: %s\n", a.note.c_str());
-  std::fprintf(out, "  vacuity: %s; %s\n", a.vacuity.observable ? "observable" : "NOT OBSERVABLE",
+  std::fprintf(out, "  vacuity: %s; %s\n", !a.vacuity.observable        ? "NOT OBSERVABLE"
+               : a.vacuity.pre_rounding ? "observable (fp32 before the bf16 rounding)"
+                                        : "observable",
                a.vacuity.witness.c_str());
   std::fprintf(out, "  %-30s | %-36s | %-36s\n", "", "default", "invariant");
   std::fprintf(out, "  %-30s | %7s %7s %9s %10s | %7s %7s %9s %10s\n", "configuration pair", "same", "maxULP",
@@ -62,8 +64,8 @@ void print_repro(const ReproResult& r, std::FILE* out) {
                o.shape.cols);
   if (o.op == Op::gemm) std::fprintf(out, ", n %zu", o.shape.n);
   if (o.op == Op::attention) std::fprintf(out, ", kv %zu", o.shape.kv);
-  std::fprintf(out, ", seed %llu, input %s (witness: %s)\n", static_cast<unsigned long long>(o.seed),
-               input_kind_name(o.input), input_description(o.op, InputKind::wide).c_str());
+  std::fprintf(out, ", seed %llu, input %s (witness: %s), device %s\n", static_cast<unsigned long long>(o.seed),
+               input_kind_name(o.input), input_description(o.op, InputKind::wide).c_str(), device_name(o.axis.device));
   std::fprintf(out, "same: rows bitwise identical; refULP a/b: max ULP of each side against the %s reference\n",
                r.have_reference ? "correctly rounded" : "(not computed)");
   for (const AxisResult& a : r.axes) print_axis(r, a, out);
@@ -77,9 +79,10 @@ void print_repro(const ReproResult& r, std::FILE* out) {
   if (r.have_reference)
     std::fprintf(out, "  max ULP vs ref   %12s %12s   (baseline configuration)\n",
                  ulp_text(r.reference_ulp[0]).c_str(), ulp_text(r.reference_ulp[1]).c_str());
-  std::fprintf(out, "  time (median)    %9.3f ms %9.3f ms   invariant / default = %.2fx (all rows, 1 thread, %zu runs)\n",
+  std::fprintf(out, "  time (median)    %9.3f ms %9.3f ms   invariant / default = %.2fx (all rows, %s, %zu runs)\n",
                r.timing.default_ms, r.timing.invariant_ms,
-               r.timing.default_ms > 0 ? r.timing.invariant_ms / r.timing.default_ms : 0.0, r.timing.repeats);
+               r.timing.default_ms > 0 ? r.timing.invariant_ms / r.timing.default_ms : 0.0,
+               o.axis.device == Device::cuda ? "one stream, kernel time" : "1 thread", r.timing.repeats);
 }
 
 }  // namespace plumb::harness::repro

@@ -8,6 +8,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "repro_cuda.hpp"
 #include "repro_ops.hpp"
 #include "repro_reference.hpp"
 
@@ -65,7 +66,30 @@ uint64_t spread(const std::vector<Outputs>& runs, bool bf16) {
   return worst;
 }
 
-Vacuity find_witness(const AxisSpec& a, const AxisRuns& standard, const ReproOptions& o, size_t m) {
+// bf16-output ops (docs/REPRO_SEMANTICS.md "Vacuity check"): the values
+// before the bf16 output rounding are the op's fp32 outputs on the same
+// (bf16-valued) input. The first configuration i >= 1 whose pre-rounding
+// values differ from configuration 0's, and the output; config 0: none.
+struct PreRoundingDiff {
+  size_t config = 0, at = 0;
+  float a = 0, b = 0;
+};
+PreRoundingDiff pre_rounding_difference(const AxisSpec& a, const Inputs& witness, Variant v) {
+  PreRoundingDiff d;
+  if (a.kind == AxisKind::fresh) return d;  // other processes report rounded outputs only
+  Inputs pre = witness;
+  pre.dtype = Dtype::fp32;
+  const Outputs base = run_config(pre, v, a.configs[0]);
+  for (size_t i = 1; i < a.configs.size(); ++i) {
+    const Outputs other = run_config(pre, v, a.configs[i]);
+    const size_t at = first_difference(base, other);
+    if (at != static_cast<size_t>(-1)) return {i, at, base[at], other[at]};
+  }
+  return d;
+}
+
+Vacuity find_witness(const AxisSpec& a, const AxisRuns& standard, const ReproOptions& o, size_t m,
+                     const Inputs& witness) {
   Vacuity vac;
   for (int k : {kWitness, kUser}) {
     for (size_t i = 1; i < a.configs.size(); ++i) {
@@ -80,9 +104,20 @@ Vacuity find_witness(const AxisSpec& a, const AxisRuns& standard, const ReproOpt
       return vac;
     }
   }
+  if (bf16_outputs(o.op, o.dtype)) {
+    const PreRoundingDiff d = pre_rounding_difference(a, witness, Variant::standard);
+    if (d.config) {
+      vac.observable = vac.pre_rounding = true;
+      vac.witness = "witness input (" + input_description(o.op, InputKind::wide) + ", seed " + std::to_string(o.seed) +
+                    "), fp32 value before the bf16 output rounding (no bf16 output changed), row " +
+                    std::to_string(d.at / m) + " output " + std::to_string(d.at % m) + ": " + a.labels[0] +
+                    " gives " + value_text(d.a) + ", " + a.labels[d.config] + " gives " + value_text(d.b);
+      return vac;
+    }
+  }
   vac.witness = "no configuration of this axis changed any output of the default kernel on the witness input (" +
                 input_description(o.op, InputKind::wide) + ") or the user input";
-  if (a.kind == AxisKind::repeats || a.kind == AxisKind::fresh)
+  if ((a.kind == AxisKind::repeats || a.kind == AxisKind::fresh) && o.axis.device == Device::cpu)
     vac.witness += " (these CPU kernels' order is fixed by their configuration)";
   else if (bf16_outputs(o.op, o.dtype))
     vac.witness += " (bf16 outputs: an order change reaches them only near a rounding boundary)";
@@ -115,8 +150,8 @@ BaselineRuns baseline_runs(const ReproOptions& o) {
   const Inputs witness = make_inputs(o.op, o.dtype, o.shape, InputKind::wide, o.seed);
   BaselineRuns b;
   for (Variant v : {Variant::standard, Variant::invariant}) {
-    b.run[static_cast<int>(v)][kUser] = run_config(user, v, base_config());
-    b.run[static_cast<int>(v)][kWitness] = run_config(witness, v, base_config());
+    b.run[static_cast<int>(v)][kUser] = run_config(user, v, base_config(o.axis.device));
+    b.run[static_cast<int>(v)][kWitness] = run_config(witness, v, base_config(o.axis.device));
   }
   return b;
 }
@@ -147,7 +182,7 @@ ReproResult run_repro(const ReproOptions& o, const FreshSource& fresh) {
     AxisRuns runs[2];
     for (Variant v : {Variant::standard, Variant::invariant})
       runs[static_cast<int>(v)] = run_axis(ar.spec, v, in, fresh, fresh_cache);
-    ar.vacuity = find_witness(ar.spec, runs[0], o, m);
+    ar.vacuity = find_witness(ar.spec, runs[0], o, m, witness);
     for (int v = 0; v < 2; ++v) {
       VariantAxisResult& vr = ar.variant[v];
       bool all_same = true;
@@ -161,6 +196,11 @@ ReproResult run_repro(const ReproOptions& o, const FreshSource& fresh) {
       }
       vr.worst_spread = std::max(spread(runs[v][kUser], bf16), spread(runs[v][kWitness], bf16));
       res.summary.worst_spread[v] = std::max(res.summary.worst_spread[v], vr.worst_spread);
+      // Observed before the bf16 rounding: the default kernel's pre-rounding
+      // values vary (that is the witness); the invariant kernel's must not.
+      if (ar.vacuity.pre_rounding)
+        all_same = all_same && v == static_cast<int>(Variant::invariant) &&
+                   pre_rounding_difference(ar.spec, witness, Variant::invariant).config == 0;
       vr.verdict = !ar.vacuity.observable ? "not observable" : all_same ? "invariant" : "varies";
     }
     res.axes.push_back(std::move(ar));
@@ -175,7 +215,7 @@ ReproResult run_repro(const ReproOptions& o, const FreshSource& fresh) {
   for (size_t r = 0; r < std::max(res.summary.repeats, o.timing_repeats); ++r)
     for (Variant v : {Variant::standard, Variant::invariant}) {
       const auto t0 = std::chrono::steady_clock::now();
-      Outputs out = run_config(user, v, base_config());
+      Outputs out = run_config(user, v, base_config(o.axis.device));
       times[static_cast<int>(v)].push_back(
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
       if (r < res.summary.repeats) repeated[static_cast<int>(v)].push_back(std::move(out));
@@ -185,6 +225,10 @@ ReproResult run_repro(const ReproOptions& o, const FreshSource& fresh) {
     if (o.reference) res.reference_ulp[v] = compare_runs(repeated[v][0], ref, &ref, m, bf16).ref_ulp_a;
   }
   res.timing = {median_ms(times[0]), median_ms(times[1]), times[0].size()};
+  if (o.axis.device == Device::cuda) {  // GPU: kernel time only (CUDA events), inputs already on the device
+    const CudaTiming t = cuda_time_variants(user, base_config(Device::cuda), o.timing_repeats);
+    res.timing = {t.default_ms, t.invariant_ms, t.repeats};
+  }
   return res;
 }
 

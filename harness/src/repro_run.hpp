@@ -39,6 +39,10 @@ using FreshSource = std::function<BaselineRuns(size_t process)>;  // process 1..
 struct Vacuity {
   bool observable = false;
   std::string witness;  // the input, configurations and values that showed it
+  // bf16-output ops: observed on the fp32 value before the bf16 output
+  // rounding (no bf16 output changed); the invariant verdict then also
+  // requires identical pre-rounding values.
+  bool pre_rounding = false;
 };
 
 struct VariantAxisResult {

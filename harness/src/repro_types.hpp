@@ -17,11 +17,21 @@ enum class Dtype { fp32, bf16 };
 enum class Variant { standard, invariant };
 // How the shards' partials of a simulated tensor-parallel run are combined.
 enum class Collective { ring, tree };
+// Where the op runs (--device). cuda: sum, dot and gemm on the GPU (repro_cuda.hpp).
+enum class Device { cpu, cuda };
+// The cuBLAS GEMM recipes of the recipe axis (docs/REPRO_SEMANTICS.md "GPU axes"):
+// cublas_default; cublas_workspace_config=:4096:8 (the env var set before the
+// handle is created); cublaslt_1byte_workspace_no_splitk (cuBLASLt, 1-byte
+// workspace, a heuristic result with split-K 1 and no reduction scheme).
+enum class CublasRecipe { standard, workspace_config, lt_no_splitk };
 
 const char* op_name(Op op);
 const char* dtype_name(Dtype d);
 const char* variant_name(Variant v);  // "default" / "invariant"
 const char* collective_name(Collective c);
+const char* device_name(Device d);
+const char* recipe_name(CublasRecipe r);
+Device parse_device(const std::string& name);  // throws naming the choices
 Op parse_op(const std::string& name);        // throws naming the choices
 Dtype parse_dtype(const std::string& name);  // throws naming the choices
 
@@ -42,6 +52,14 @@ struct ExecConfig {
   size_t threads = 1;
   size_t shards = 1;
   Collective collective = Collective::ring;
+  // GPU only (device cuda): the call's rows split over `streams` CUDA streams
+  // running concurrently; cuBLAS workspace bytes (-1: cuBLAS's own default),
+  // atomics mode, recipe.
+  Device device = Device::cpu;
+  size_t streams = 1;
+  long long workspace = -1;
+  bool atomics = false;
+  CublasRecipe recipe = CublasRecipe::standard;
   std::string label() const;  // "batch=7", "split=4 tile=8", "tp=4 ring"...
 };
 

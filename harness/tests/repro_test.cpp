@@ -71,9 +71,11 @@ TEST_CASE("repro: default variants change along every axis on the witness input"
     for (Dtype dt : {Dtype::fp32, Dtype::bf16}) {
       // bf16 outputs (softmax, RMSNorm, attention): the order moves an fp32
       // result by a few fp32 ulps, which reaches the bf16 output only near a
-      // rounding boundary (docs/REPRO_SEMANTICS.md "Vacuity"): not asserted.
-      if (bf16_outputs(op, dt)) continue;
-      const Inputs in = make_inputs(op, dt, small_shape(op), InputKind::wide, kSeed);
+      // rounding boundary, so the change is asserted on the fp32 value before
+      // the rounding: the same bf16-valued inputs with fp32 outputs
+      // (docs/REPRO_SEMANTICS.md "Vacuity check").
+      Inputs in = make_inputs(op, dt, small_shape(op), InputKind::wide, kSeed);
+      if (bf16_outputs(op, dt)) in.dtype = Dtype::fp32;
       for (AxisKind ax : kConfigAxes) {
         if (op == Op::attention && ax == AxisKind::gpus) continue;  // heads are split, not reduced (below)
         const AxisSpec a = make_axis(ax, small_axes());
@@ -107,6 +109,33 @@ TEST_CASE("repro: the runner's verdicts on a real axis and a vacuous one", "[rep
   CHECK_FALSE(r.axes[1].vacuity.observable);
   CHECK(r.axes[1].variant[1].verdict == "not observable");
   CHECK(r.summary.distinct_outputs[0] == 1);
+}
+
+TEST_CASE("repro: bf16-output ops are observable before the rounding and invariant kernels stay invariant", "[repro]") {
+  INFO("seed " << kSeed);
+  for (Op op : {Op::softmax, Op::rmsnorm, Op::attention}) {
+    ReproOptions o;
+    o.op = op;
+    o.dtype = Dtype::bf16;
+    o.shape = small_shape(op);
+    o.seed = kSeed;
+    o.axes = {AxisKind::batch, AxisKind::split, AxisKind::tile, AxisKind::threads};
+    o.axis = small_axes();
+    o.reference = false;
+    o.timing_repeats = 1;
+    const ReproResult r = run_repro(o, nullptr);
+    for (const AxisResult& a : r.axes) {
+      INFO(op_name(op) << " axis " << a.spec.name << ": " << a.vacuity.witness);
+      CHECK(a.vacuity.observable);
+      CHECK(a.variant[1].verdict == "invariant");
+      // Observed only before the rounding: no bf16 output of the default kernel changed.
+      CHECK(a.variant[0].verdict == "varies");
+      if (a.vacuity.pre_rounding) {
+        CHECK(a.variant[0].worst_spread == 0);
+        CHECK(a.vacuity.witness.find("before the bf16 output rounding") != std::string::npos);
+      }
+    }
+  }
 }
 
 TEST_CASE("repro: every axis of a 2-element sum is not observable", "[repro]") {

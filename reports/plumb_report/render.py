@@ -12,6 +12,7 @@ from plumb_report.lmul_claims import lmul_claims_sections
 from plumb_report.lmul_speed import lmul_speed_sections
 from plumb_report.softmax import softmax_sections
 from plumb_report.gemm import gemm_sections
+from plumb_report.repro import repro_sections
 
 DISPOSITION_ORDER = ("passed", "incorrect", "kernel_error", "not_supported", "skipped")
 KIND_ORDER = ("kernel", "peer", "ceiling")
@@ -240,6 +241,8 @@ def render(merged, title="plumb report"):
     context["softmax"] = softmax_sections(merged, n)
     n += sum((s["scatter"] is not None) + (s["cases"] is not None) for s in context["softmax"])
     context["gemm"] = gemm_sections(merged, n)
+    gemm_figures = sum(s.get("scatter") is not None for s in context["gemm"])
+    context["repro"] = repro_sections(merged, n + gemm_figures)
     return make_env().get_template("report.html.j2").render(**context)
 
 
