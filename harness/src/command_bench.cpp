@@ -1,7 +1,8 @@
 // plumb bench: times the CPU conversion kernels next to memcpy (the ceiling)
 // and the ml_dtypes peer, and in CUDA builds with a GPU the GPU kernels next to
 // a device-to-device copy (cuda/copy) and the torch peer
-// (kernels/peers/torch_convert_bench.py); prints one table and writes a result
+// (kernels/peers/torch_convert_bench.py; with --softmax also torch.softmax,
+// kernels/peers/torch_softmax_bench.py); prints one table and writes a result
 // file.
 //
 // The timing is Google Benchmark's: this command runs plumb_bench (next to the
@@ -13,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -330,6 +332,17 @@ int command_bench(const std::vector<std::string>& args) {
       for (auto& n : run.not_run) ops.not_run.push_back(n);
       ops.context[binary] = run.context;
     }
+  // The GPU softmax peer (torch.softmax, same shapes), when CUDA softmax rows were timed.
+  if (std::any_of(ops.records.begin(), ops.records.end(), [](const json& r) {
+        return r.value("op", "") == "softmax" && r.value("device", "") == "cuda" && r["kind"] == "kernel";
+      })) {
+    const PeerRun torch_softmax =
+        run_bench_peer("torch_softmax_bench.py", "torch_softmax", {"--repeat", std::to_string(sizes.torch_repeat)}, tmp);
+    for (const auto& p : torch_softmax.records) ops.records.push_back(p);
+    if (!torch_softmax.not_measured.empty())
+      ops.not_run.push_back({{"name", "torch.softmax"}, {"kind", "peer"}, {"device", "cuda"},
+                             {"reason", torch_softmax.not_measured}});
+  }
   if (!any_kernel && not_run.empty() && ops.not_run.empty()) {
     fs::remove_all(tmp);
     throw std::runtime_error("no kernel benchmark matches --filter '" +

@@ -3,6 +3,10 @@
 
     torch_softmax_bench.py [--repeat R] [--spin-us US] [--plumb-json FILE] [--json OUT]
 
+--json: BENCH records (kind peer; `plumb bench --softmax` merges them into its
+result file, each softmax row naming plumb's cuda/copy/<format> of the same
+run as its ceiling).
+
 The shapes of harness/bench/cuda_softmax_bench.cpp: 2^26 elements, uniform in
 [-20, 20] (torch's generator, not plumb's: the values do not change the
 speed), as rows of 128, 1024, 4096, 32768 and 262144 columns, fp32 and bf16.
@@ -54,6 +58,29 @@ def median_us(torch, fn, spin, repeat, warmup=10):
     return statistics.median(times)
 
 
+def bench_records(torch, rows, args):
+    """BENCH records (docs/RESULT_SCHEMA.md, "torch.softmax rows") for plumb bench --softmax."""
+    peer = "torch %s (CUDA %s, %s)" % (torch.__version__, torch.version.cuda, torch.cuda.get_device_name(0))
+    timing = "CUDA events, median of %d after 10 warm-up; %s" % (
+        args.repeat, "%g us spin before each start event" % args.spin_us if args.spin_us > 0 else "no spin")
+    out = []
+    for r in rows:
+        part = r["name"].split("/")  # torch/copy/<fmt> or torch/softmax/<fmt>/cols:<c>
+        fmt = part[2]
+        nbytes = 2 * N * (4 if fmt == "fp32" else 2)
+        sec = r["median_us"] * 1e-6
+        rec = {"name": r["name"], "kind": "peer", "peer": peer, "device": "cuda", "op": part[1],
+               "from": fmt, "to": fmt, "elements": N, "bytes": nbytes, "seconds_median": sec,
+               "elements_per_second": N / sec if sec > 0 else None,
+               "bytes_per_second": nbytes / sec if sec > 0 else None, "threads": 1,
+               "repeats": args.repeat, "timing": timing}
+        if part[1] == "softmax":
+            rec.update({"kernel": "torch.softmax", "cols": int(part[3][5:]), "cache": "out_of_cache",
+                        "ceiling": "cuda/copy/" + fmt})
+        out.append(rec)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=100)
@@ -93,7 +120,7 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"device": torch.cuda.get_device_name(), "torch": torch.__version__,
-                       "benchmarks": rows}, f, indent=1)
+                       "benchmarks": bench_records(torch, rows, args)}, f, indent=1, sort_keys=True)
     if args.plumb_json:
         with open(args.plumb_json) as f:
             pb = {b["name"].replace("/manual_time", ""): b for b in json.load(f)["benchmarks"]}

@@ -84,26 +84,28 @@ TEST_CASE("CUDA softmax kernels: the special values of SOFTMAX_SEMANTICS.md", "[
   }
 }
 
-// The fast online paths (softmax_cuda.cu, "Lanes"): rows per warp (<= 1024
-// columns), cached rows per block, rows split over a cluster (262,144 columns
-// of fp32 take 16 or 8 blocks). Their lanes split the model's 256 into shorter
-// chains; sorted ascending rows, the online worst case, and uniform rows check
-// that the model's bound still holds on each path, fp32 / bf16 / fp16; a NaN,
-// +inf or all -inf row split over a cluster gives the special values.
-TEST_CASE("CUDA online fast paths: every row length within the bound", "[softmax][cuda]") {
+// The fast paths (softmax_cuda_fast.cu), every algorithm: rows per group of
+// lanes (<= 1024 columns), rows per block, rows split over a cluster (262,144
+// columns take 16 blocks). Sorted ascending rows (online's worst case),
+// uniform rows in [-20, 20] (every exp result normal: the exponent-add
+// shortcut) and in [-60, 60] (threads with and without it), fp32 / bf16 /
+// fp16, within each model's bound; a NaN, +inf or all -inf row split over a
+// cluster gives the special values.
+TEST_CASE("CUDA fast paths: every row length within the bound", "[softmax][cuda]") {
   const uint64_t seed = Catch::rngSeed();
   std::vector<SoftmaxCase> cases;
   for (size_t cols : {size_t{64}, size_t{1024}, size_t{2048}, size_t{16384}, size_t{65536}, size_t{262144}}) {
     const size_t rows = cols >= 65536 ? 1 : 3;
     cases.push_back(softmax_sorted_rows(rows, cols, -30.0f, 30.0f));
     cases.push_back(softmax_uniform_rows("uniform_" + std::to_string(cols), rows, cols, -20.0f, 20.0f, seed + cols));
+    cases.push_back(softmax_uniform_rows("wide_" + std::to_string(cols), rows, cols, -60.0f, 60.0f, seed + 7 * cols));
   }
   for (const auto& io : {formats::fp32, formats::bf16, formats::fp16})
     for (const auto& c : cases) {
       std::map<bool, reference::SoftmaxReference> ref;
       for (bool safe : {false, true}) ref[safe] = softmax_reference(c, safe, io);
       for (const auto* k : cuda_kernels()) {
-        if (k->model.algorithm != kernels::SoftmaxAlgorithm::online) continue;
+        if (k->model.algorithm == kernels::SoftmaxAlgorithm::three_pass_reload && !(io == formats::fp32)) continue;
         SoftmaxErrors e;
         const Verdict v = check_softmax(*k, c, ref[k->safe], &e, io);
         INFO("seed " << seed << " io " << io.storage_bytes() * 8 << "-bit mbits " << io.mbits << ": " << explain(v));
@@ -112,7 +114,7 @@ TEST_CASE("CUDA online fast paths: every row length within the bound", "[softmax
     }
 }
 
-TEST_CASE("CUDA online fast paths: special rows split over a cluster", "[softmax][cuda]") {
+TEST_CASE("CUDA fast paths: special rows split over a cluster", "[softmax][cuda]") {
   constexpr float kInf = std::numeric_limits<float>::infinity();
   constexpr size_t n = 262144;
   std::vector<float> x(4 * n);
@@ -125,7 +127,6 @@ TEST_CASE("CUDA online fast paths: special rows split over a cluster", "[softmax
   x[n - 1] = kInf;
   x[3 * n + n / 2 + 5] = std::nanf("");
   for (const auto* k : cuda_kernels()) {
-    if (k->model.algorithm != kernels::SoftmaxAlgorithm::online) continue;
     INFO(k->name);
     std::vector<float> y(x.size());
     std::string msg;

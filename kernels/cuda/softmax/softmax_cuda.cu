@@ -5,10 +5,10 @@
 // (fp32_block = kFlush); the block then reduces the threads' totals in fp64.
 // Input fp32 / bf16 / fp16, output the same set, arithmetic in fp32; the exp
 // is softmax_exp.hpp's, shared with the CPU kernels. This layout (scalar
-// loads, one row per block) is the general one; online with equal in/out
-// formats and aligned vector-multiple rows takes the fast paths of
-// softmax_cuda_fast.cu (16-byte vectors, rows per warp, the row cached, rows
-// split over a cluster).
+// loads, one row per block) is the general one; every algorithm with equal
+// in/out formats and aligned vector-multiple rows takes the fast paths of
+// softmax_cuda_fast.cu (16-byte vectors, the row in registers of a group of
+// lanes, a block or a cluster of blocks).
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
@@ -121,15 +121,6 @@ __device__ void three_pass(const RowArgs& a, size_t base, bool reload, float* sh
   }
 }
 
-// v * 2^k, k <= 0 an integer-valued float (two steps: one rounding, two at most in the subnormals).
-__device__ float scale2(float v, float k) {
-  if (k < -252.0f) return 0.0f;
-  const float k1 = fmaxf(k, -126.0f), k2 = fmaxf(k - k1, -126.0f);
-  const float p1 = __int_as_float((static_cast<int>(k1) + 127) << 23);  // 2^k1, exactly
-  const float p2 = __int_as_float((static_cast<int>(k2) + 127) << 23);
-  return v * p1 * p2;
-}
-
 __device__ void two_pass(const RowArgs& a, size_t base, float* shf, double* shd) {
   constexpr float kDomain = 4194304.0f;  // 2^22: n exact in fp32
   float sm = 0, sn = -kInf;              // this thread's fp32 pair
@@ -217,8 +208,8 @@ cudaError_t softmax_launch(SoftmaxAlgorithm algorithm, bool safe, const FormatDe
     return cudaErrorInvalidValue;
   if (rows == 0 || cols == 0) return cudaSuccess;
   a.in = d_in, a.out = d_out, a.cols = cols, a.algorithm = algorithm, a.safe = safe;
-  if (algorithm == SoftmaxAlgorithm::online && a.in_io == a.out_io) {
-    const cudaError_t e = softmax_online_fast(a.in_io, d_in, d_out, rows, cols, safe, stream);
+  if (a.in_io == a.out_io) {
+    const cudaError_t e = softmax_fast(algorithm, safe, a.in_io, d_in, d_out, rows, cols, stream);
     if (e != static_cast<cudaError_t>(-1)) return e;
   }
   softmax_rows_kernel<<<static_cast<unsigned>(rows), kThreads, 0, stream>>>(a);

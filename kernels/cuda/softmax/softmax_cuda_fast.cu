@@ -1,7 +1,7 @@
-// cuda softmax, the fast online paths (see the comment below and
-// softmax_cuda_fast.cuh); softmax_cuda.cu's softmax_launch takes them for
-// online with equal, vector-aligned input and output, else its
-// row-per-block kernel.
+// cuda softmax, the fast paths for every algorithm (see the comment below and
+// softmax_cuda_fast.cuh); softmax_cuda.cu's softmax_launch takes them when
+// input and output formats are equal and the rows are vector-aligned, else
+// its row-per-block kernel.
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cooperative_groups.h>
@@ -20,37 +20,41 @@ namespace cg = cooperative_groups;
 
 constexpr int kFlush = 16;  // the error model's fp32_block, as in softmax_cuda.cu
 constexpr float kInf = __builtin_huge_valf();
+constexpr float kNaN = __builtin_nanf("");
 
 // ---------------------------------------------------------------------------
-// Fast online paths (same arithmetic as online() in softmax_cuda.cu, laid out for
-// bandwidth). Taken when input and output formats are equal, cols is a
-// multiple of V = 16 / sizeof(input) and both pointers are 16-byte aligned;
-// every other call takes the row-per-block kernel of softmax_cuda.cu.
+// Layout. Taken when input and output formats are equal, cols is a multiple
+// of V = 16 / sizeof(T) and both pointers are 16-byte aligned. A row is read
+// once into registers (K 16-byte vectors a thread, all loads issued before
+// the first use) and written once; the passes of each algorithm run over the
+// registers, so every algorithm moves the same bytes and they differ in
+// arithmetic and in the number of row-wide reductions:
+//  - rows of <= 32 K_max vectors (fp32 <= 1024 columns, 16-bit <= 1024): one
+//    row per group of GW <= 32 lanes of a warp (256 / GW rows a block),
+//    reductions by shuffles;
+//  - longer rows: one row per block of NT <= 256 threads, or per cluster of
+//    C <= 16 such blocks on different SMs (a long row split across SMs; 16
+//    blocks of 512 for rows of more than 131,072 columns),
+//    reductions by shuffles, shared memory, then distributed shared memory.
+// Vector q of the row is on thread q % S of the row's S threads (k = q / S).
+// K_max = 32 / V: each thread holds at most 32 fp32 values.
 //
-// Lanes: the error model (registry: lanes 256, fp32_block 16, the layout of
-// the row-per-block kernel of softmax_cuda.cu) puts element i on lane i % 256, each lane
-// updated in order of i and flushed into fp64 every 16 of its elements, then
-// rescaled once into the row max. The fast paths use finer lanes (each of the
-// model's lanes split into interleaved shorter chains: fewer rescales per
-// element, one merge each); that they stay inside the model's bound is
-// measured by suites/cuda/softmax_cuda_test.cpp (sorted ascending rows, the
-// online worst case, up to 262,144 columns), not proven.
-//  - rows of <= 1024 columns (group path): one row per group of GW <= 32
-//    threads (several rows per block), the row held in registers after one
-//    16-byte-vector read. Each element is its own lane: its running max is
-//    the element, and the merge into the row max is exp(x - max); so the sum
-//    is the row max, then sum exp(x - max) in fp32 per thread (<= 16 terms)
-//    flushed into fp64, reduced across the group.
-//  - longer rows (block / cluster paths): thread t of G = 2048 / V threads
-//    (G = 128 for rows of <= 1024 vectors)
-//    reads vector q = (k C + b) G + t (b: the block's rank in a cluster of C
-//    blocks, C = 1 for one block per row), and keeps V online lanes, one per
-//    vector component: element i is on lane i % (G V C), updated in order of
-//    i, flushed every 16. The row is read once: it is kept in shared memory
-//    (64 KiB a block, 128 KiB where a cluster of 16 cannot be had) for the
-//    output pass. Longer rows are split over a cluster of C <= 16 blocks on
-//    different SMs that exchange their maxima, then their fp64 sums (each
-//    lane rescaled once, into the row max), through distributed shared memory.
+// Arithmetic (SOFTMAX_SEMANTICS.md; the same operations as softmax_cuda.cu):
+//  - three-pass recompute: row max; sum of exp(x - max); exp(x - max) / sum
+//    (exp twice);
+//  - three-pass reload (fp32 only) and online: row max; e = exp(x - max),
+//    kept in registers and summed; e / sum (exp once). For online the row is
+//    on chip before any exp, so each element is its own lane: its running max
+//    is the element itself and the merge into the row max is exp(x - max),
+//    the model's lanes (256) split finest; its bound is the model's with no
+//    growth term, below the model's bound;
+//  - two-pass: exp(x) = m 2^n summed as pairs relative to the thread's
+//    largest n (that of its largest x, n being monotone in x), the threads'
+//    (n, fp64 sum) pairs merged in ONE reduction (no max pass); m / sum
+//    rescaled by 2^(n - top). Rows with NaN, +inf or |x| >= 2^22 take the
+//    three-pass recompute arithmetic (the documented fallback).
+// Sums: fp32 per thread over at most kFlush = 16 terms, then fp64 (A = 17),
+// reductions in fp64.
 template <class T> struct IoOf;
 template <> struct IoOf<float> {
   __device__ static float get(float v) { return v; }
@@ -87,322 +91,407 @@ __device__ __forceinline__ uint4 pack(const float (&y)[16 / sizeof(T)]) {
 __device__ __forceinline__ uint4 ld_stream(const uint4* p) { return __ldcs(p); }  // read once
 __device__ __forceinline__ void st_stream(uint4* p, const uint4& v) { __stcs(p, v); }
 
-constexpr float kNaN = __builtin_nanf("");
-
-// exp_np(d), bit for bit: the same split, with ldexpf replaced by exact
-// power-of-two products (one rounding at most, in the subnormals, as ldexpf).
-__device__ __forceinline__ float exp_fast(float d) {
-  if (!(d >= -104.0f)) return d != d ? d : 0.0f;
-  const auto e = softmax_exp::exp_split(d);
-  const int n = static_cast<int>(e.n);  // -150 <= n <= 0 for d <= 0
-  if (n >= -125) return e.m * __int_as_float((n + 127) << 23);
-  return (e.m * __int_as_float((n + 64 + 127) << 23)) * 0x1p-64f;
+// max that returns NaN if either operand is NaN (one instruction, sm_80+).
+__device__ __forceinline__ float max_nan(float a, float b) {
+  float r;
+  asm("max.NaN.f32 %0, %1, %2;" : "=f"(r) : "f"(a), "f"(b));
+  return r;
 }
 
-// One row per group of GW threads, K vectors per thread in registers.
-template <class T, int GW, int K>
-__global__ void __launch_bounds__(256) online_group_kernel(const T* __restrict__ in, T* __restrict__ out,
-                                                          size_t rows, int cols, bool safe) {
-  constexpr int V = 16 / sizeof(T);
-  const int g = threadIdx.x % GW;
-  const size_t row = static_cast<size_t>(blockIdx.x) * (256 / GW) + threadIdx.x / GW;
-  if (row >= rows) return;  // whole groups leave together
-  const unsigned mask = GW == 32 ? 0xffffffffu : ((1u << GW) - 1) << ((threadIdx.x & 31) / GW * GW);
-  const int nvec = cols / V;
-  const uint4* p = reinterpret_cast<const uint4*>(in + row * cols);
-  uint4* q = reinterpret_cast<uint4*>(out + row * cols);
-  float x[K][V];
-  uint4 r[K];
-#pragma unroll
-  for (int k = 0; k < K; ++k)
-    if (g + k * GW < nvec) r[k] = ld_stream(p + g + k * GW);
-  float m = -kInf;
-  bool nan = false;
-#pragma unroll
-  for (int k = 0; k < K; ++k) {
-    if (g + k * GW < nvec) {
-      unpack<T>(r[k], x[k]);
-    } else {
-#pragma unroll
-      for (int j = 0; j < V; ++j) x[k][j] = -kInf;
-    }
-#pragma unroll
-    for (int j = 0; j < V; ++j) {
-      nan |= x[k][j] != x[k][j];
-      m = x[k][j] > m ? x[k][j] : m;
-    }
-  }
-#pragma unroll
-  for (int o = GW / 2; o > 0; o /= 2) m = fmaxf(m, __shfl_xor_sync(mask, m, o));
-  const float max = __any_sync(mask, nan) ? kNaN : m;
-  if (!isfinite(max)) {
-    const float v = (safe && max == -kInf) ? 0.0f : kNaN;
-    float y[V];
-#pragma unroll
-    for (int j = 0; j < V; ++j) y[j] = v;
-#pragma unroll
-    for (int k = 0; k < K; ++k)
-      if (g + k * GW < nvec) st_stream(q + g + k * GW, pack<T>(y));
-    return;
-  }
-  float s = 0;
-  double total = 0;
-  int c = 0;
-#pragma unroll
-  for (int k = 0; k < K; ++k)
-#pragma unroll
-    for (int j = 0; j < V; ++j) {
-      x[k][j] = exp_fast(x[k][j] - max);  // padding: -inf gives 0; kept for the output
-      s += x[k][j];
-      if (++c == kFlush) total += s, s = 0, c = 0;
-    }
-  total += s;
-#pragma unroll
-  for (int o = GW / 2; o > 0; o /= 2) total += __shfl_xor_sync(mask, total, o);
-  const float sf = static_cast<float>(total);
-#pragma unroll
-  for (int k = 0; k < K; ++k) {
-    if (g + k * GW >= nvec) continue;
-    float y[V];
-#pragma unroll
-    for (int j = 0; j < V; ++j) y[j] = x[k][j] / sf;
-    st_stream(q + g + k * GW, pack<T>(y));
-  }
+// d 2^k for k <= 0 an integer-valued float, exactly (0 below 2^-1000: such a
+// term is under 2^-1000 of the sum it joins).
+__device__ __forceinline__ double scale2d(double d, float k) {
+  if (k < -1000.0f) return 0.0;
+  return d * __hiloint2double((static_cast<int>(k) + 1023) << 20, 0);
 }
 
-constexpr int kLaneSpan = 2048;  // G * V for the block and cluster paths
-constexpr int kUnroll = 4;       // vectors in flight per thread
+// The two-pass pair: sum d 2^n (n = -inf: empty). NaN n: the row leaves the
+// two-pass domain.
+struct Pair {
+  float n;
+  double d;
+};
+__device__ __forceinline__ Pair merge(const Pair& a, const Pair& b) {
+  const float top = max_nan(a.n, b.n);
+  if (!(top > -kInf)) return {top, 0.0};  // NaN, or both empty
+  return {top, (a.n == -kInf ? 0.0 : scale2d(a.d, a.n - top)) + (b.n == -kInf ? 0.0 : scale2d(b.d, b.n - top))};
+}
 
-// V online lanes in one thread (SOFTMAX_SEMANTICS.md, online; online() in softmax_cuda.cu).
-template <int V>
-struct Lanes {
-  float m[V], s[V], dmax[V];
-  double total[V];
-  int c = 0;
-  bool nan = false;
-  __device__ Lanes() {
+struct MaxOp {
+  __device__ float operator()(float a, float b) const { return max_nan(a, b); }
+};
+struct SumOp {
+  __device__ double operator()(double a, double b) const { return a + b; }
+};
+struct PairOp {
+  __device__ Pair operator()(const Pair& a, const Pair& b) const { return merge(a, b); }
+};
+
+__device__ __forceinline__ float shfl_xor(unsigned mask, float v, int o) { return __shfl_xor_sync(mask, v, o); }
+__device__ __forceinline__ double shfl_xor(unsigned mask, double v, int o) { return __shfl_xor_sync(mask, v, o); }
+__device__ __forceinline__ Pair shfl_xor(unsigned mask, const Pair& v, int o) {
+  return {__shfl_xor_sync(mask, v.n, o), __shfl_xor_sync(mask, v.d, o)};
+}
+
+// xor butterfly over W lanes: every lane gets the same value (each step
+// combines the same two operands, op is commutative).
+template <int W, class V, class Op>
+__device__ __forceinline__ V lanes_reduce(V v, unsigned mask, Op op) {
 #pragma unroll
-    for (int j = 0; j < V; ++j) m[j] = -kInf, s[j] = 0, dmax[j] = -kInf, total[j] = 0;
+  for (int o = W / 2; o > 0; o /= 2) v = op(v, shfl_xor(mask, v, o));
+  return v;
+}
+
+// One row per GW lanes of a warp, 256 / GW rows a block.
+template <int GW>
+struct GroupTeam {
+  static constexpr int kSize = GW;
+  unsigned mask;
+  __device__ GroupTeam() {
+    mask = GW == 32 ? 0xffffffffu : ((1u << GW) - 1) << ((threadIdx.x & 31) / GW * GW);
   }
-  __device__ __forceinline__ void add(const float (&x)[V]) {
-#pragma unroll
-    for (int j = 0; j < V; ++j) {
-      const float v = x[j];
-      nan |= v != v;
-      // online(): v > m: s exp(m - v) + 1; v = -inf <= m: adds 0 (never
-      // -inf - (-inf)); else s + exp(v - m). One exp, no divergence.
-      const bool grow = v > m[j];
-      const float e = v == -kInf ? 0.0f : exp_fast(grow ? m[j] - v : v - m[j]);
-      s[j] = grow ? fmaf(s[j], e, 1.0f) : s[j] + e;
-      m[j] = grow ? v : m[j];
-    }
-    if (++c == kFlush) {
-#pragma unroll
-      for (int j = 0; j < V; ++j) {
-        total[j] = (dmax[j] == -kInf ? 0.0 : total[j] * exp_fast(dmax[j] - m[j])) + s[j];
-        dmax[j] = m[j], s[j] = 0;
-      }
-      c = 0;
-    }
+  __device__ size_t row() const { return static_cast<size_t>(blockIdx.x) * (256 / GW) + threadIdx.x / GW; }
+  __device__ int rank() const { return threadIdx.x % GW; }
+  template <class V, class Op>
+  __device__ V reduce(V v, Op op, int) const {
+    return lanes_reduce<GW>(v, mask, op);
   }
-  __device__ void finish() {
+  __device__ void done() const {}
+};
+
+// One row per cluster of C blocks of NT threads (C = 1: one block).
+template <int NT, int C>
+struct ClusterTeam {
+  static constexpr int kSize = NT * C;
+  static constexpr int kWarps = NT / 32;
+  Pair* warp_slots;  // kWarps
+  Pair* block_slots;  // 3, one per reduction: read by the cluster
+  __device__ size_t row() const { return blockIdx.x / C; }
+  __device__ unsigned block() const { return C == 1 ? 0u : cg::this_cluster().block_rank(); }
+  __device__ int rank() const { return static_cast<int>(block()) * NT + threadIdx.x; }
+  template <class V, class Op>
+  __device__ V reduce(V v, Op op, int slot) const {
+    v = lanes_reduce<32>(v, 0xffffffffu, op);
+    V* w = reinterpret_cast<V*>(warp_slots);
+    if ((threadIdx.x & 31) == 0) w[threadIdx.x / 32] = v;
+    __syncthreads();
+    v = w[0];
 #pragma unroll
-    for (int j = 0; j < V; ++j)
-      if (m[j] != -kInf) total[j] = (dmax[j] == -kInf ? 0.0 : total[j] * exp_fast(dmax[j] - m[j])) + s[j];
+    for (int i = 1; i < kWarps; ++i) v = op(v, w[i]);
+    __syncthreads();  // warp_slots free for the next reduction
+    if constexpr (C > 1) {
+      auto cluster = cg::this_cluster();
+      V* mine = reinterpret_cast<V*>(block_slots + slot);
+      if (threadIdx.x == 0) *mine = v;
+      cluster.sync();
+      v = *cluster.map_shared_rank(mine, 0);
+#pragma unroll
+      for (int r = 1; r < C; ++r) v = op(v, *cluster.map_shared_rank(mine, r));
+    }
+    return v;
+  }
+  // No block leaves while another may still read its shared memory.
+  __device__ void done() const {
+    if constexpr (C > 1) cg::this_cluster().sync();
   }
 };
 
-template <int NT>
-__device__ float block_max_n(float v, float* sh) {
+// The fill of a row whose max is not finite (or whose sum is NaN).
+template <class T, int K, class Team>
+__device__ void fill_row(const Team& team, uint4* q, size_t nvec, float v) {
+  constexpr int V = 16 / sizeof(T);
+  float y[V];
 #pragma unroll
-  for (int o = 16; o > 0; o /= 2) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
-  if ((threadIdx.x & 31) == 0) sh[threadIdx.x / 32] = v;
-  __syncthreads();
-  v = sh[0];
+  for (int j = 0; j < V; ++j) y[j] = v;
+  const uint4 r = pack<T>(y);
 #pragma unroll
-  for (int w = 1; w < NT / 32; ++w) v = fmaxf(v, sh[w]);
-  __syncthreads();
-  return v;
-}
-template <int NT>
-__device__ double block_sum_n(double v, double* sh) {
-#pragma unroll
-  for (int o = 16; o > 0; o /= 2) v += __shfl_xor_sync(0xffffffffu, v, o);
-  if ((threadIdx.x & 31) == 0) sh[threadIdx.x / 32] = v;
-  __syncthreads();
-  v = 0;
-#pragma unroll
-  for (int w = 0; w < NT / 32; ++w) v += sh[w];
-  __syncthreads();
-  return v;
+  for (int k = 0; k < K; ++k) {
+    const size_t at = static_cast<size_t>(k) * Team::kSize + team.rank();
+    if (at < nvec) st_stream(q + at, r);
+  }
 }
 
-// One row per cluster of C blocks (C = 1: one block), cached in shared memory.
-template <class T, int C, int G>
-__global__ void __launch_bounds__(G, 2)
-    online_block_kernel(const T* __restrict__ in, T* __restrict__ out, size_t cols, bool safe) {
+// The row's sum, fp32 per thread in blocks of kFlush, then fp64 (term(i): the
+// thread's i-th term).
+template <int N, class Term>
+__device__ __forceinline__ double thread_sum(Term term) {
+  double total = 0;
+  float s = 0;
+#pragma unroll
+  for (int i = 0; i < N; ++i) {
+    s += term(i);
+    if (i % kFlush == kFlush - 1) total += s, s = 0;
+  }
+  return N % kFlush == 0 ? total : total + s;
+}
+
+// The two-pass output: m / sum rescaled by 2^(n - top); Normal: the caller
+// knows that every result of the thread is normal.
+template <class T, int K, bool Normal, class Team>
+__device__ void two_pass_out(const Team& team, const float (&x)[K * (16 / sizeof(T))], float top,
+                             const Divider& div, uint4* q, size_t nvec) {
   constexpr int V = 16 / sizeof(T);
-  extern __shared__ uint4 cache[];
-  __shared__ float shf[G / 32];
-  __shared__ double shd[G / 32];
-  __shared__ float cl_max;  // this block's max (NaN if it saw one): read by the cluster
-  __shared__ double cl_sum;
-  const int t = threadIdx.x;
-  const unsigned b = C == 1 ? 0u : cg::this_cluster().block_rank();
-  const size_t row = blockIdx.x / C;
-  const size_t nvec = cols / V;
+#pragma unroll
+  for (int k = 0; k < K; ++k) {
+    const size_t at = static_cast<size_t>(k) * Team::kSize + team.rank();
+    if (at >= nvec) continue;
+    float y[V];
+#pragma unroll
+    for (int j = 0; j < V; ++j) {
+      const float v = x[k * V + j];
+      const auto e = softmax_exp::exp_split(v == -kInf ? 0.0f : v);
+      const float m = div.exact(e.m);  // e.m >= 2^-0.5, sum < 2^19: quotient >= 2^-20
+      y[j] = v == -kInf ? 0.0f : (Normal ? scale2_normal(m, e.n - top) : scale2(m, fmaxf(e.n - top, -300.0f)));
+    }
+    st_stream(q + at, pack<T>(y));
+  }
+}
+
+// Two-pass over the thread's registers. Returns false when the row leaves the
+// two-pass domain (every thread of the team agrees): the caller then runs the
+// three-pass recompute arithmetic.
+template <class T, int K, class Team>
+__device__ bool two_pass_row(const Team& team, const float (&x)[K * (16 / sizeof(T))], uint4* q, size_t nvec) {
+  constexpr int V = 16 / sizeof(T), N = K * V;
+  constexpr float kDomain = 4194304.0f;  // 2^22: n exact in fp32
+  bool bad = false;
+  float xt = -kInf, xl = kInf;
+#pragma unroll
+  for (int i = 0; i < N; ++i) {
+    bad |= x[i] != x[i] || x[i] >= kDomain || (x[i] <= -kDomain && x[i] != -kInf);
+    xt = x[i] > xt ? x[i] : xt;
+    xl = fminf(xl, x[i]);
+  }
+  // n of the thread's largest (smallest) x: the largest (smallest) n of its
+  // elements (exp_split's n is monotone in x); -inf elements count as -inf.
+  const float nt = bad ? kNaN : (xt == -kInf ? -kInf : rintf(xt * softmax_exp::kLog2e));
+  const float nl = xl == -kInf ? -kInf : rintf(xl * softmax_exp::kLog2e);
+  const auto term = [&]<bool Normal>(int i) {
+    const auto e = softmax_exp::exp_split(x[i] == -kInf ? 0.0f : x[i]);
+    return x[i] == -kInf ? 0.0f : (Normal ? scale2_normal(e.m, e.n - nt) : scale2(e.m, e.n - nt));
+  };
+  double dt = 0;
+  if (!bad && nl - nt >= -125.0f) dt = thread_sum<N>([&](int i) { return term.template operator()<true>(i); });
+  else if (!bad) dt = thread_sum<N>([&](int i) { return term.template operator()<false>(i); });
+  const Pair p = team.reduce(Pair{nt, dt}, PairOp{}, 0);
+  if (p.n != p.n) return false;
+  if (!(p.d > 0)) {  // all -inf: NaN (two-pass has no safe variant)
+    team.done();
+    fill_row<T, K>(team, q, nvec, kNaN);
+    return true;
+  }
+  team.done();
+  // m / sum is in [2^-21, 2] (sum >= 2^-0.5, the top element's own term,
+  // and < 2^19 for rows of <= 2^18): times 2^(n - top) it stays normal for
+  // n - top >= -100.
+  const Divider div(static_cast<float>(p.d));
+  if (nl - p.n >= -100.0f) two_pass_out<T, K, true>(team, x, p.n, div, q, nvec);
+  else two_pass_out<T, K, false>(team, x, p.n, div, q, nvec);
+  return true;
+}
+
+// This thread's part of the sum of e = exp(x - max), e kept in x if Keep;
+// Normal: the caller knows that x - max >= -86 on this thread.
+template <int N, bool Keep, bool Normal>
+__device__ __forceinline__ double exp_sum(float (&x)[N], float max) {
+  return thread_sum<N>([&](int i) {
+    const float e = exp_of<Normal>(x[i] - max);
+    if constexpr (Keep) x[i] = e;
+    return e;
+  });
+}
+
+// The output e / sum (Keep: e in x, else exp(x - max) again); Normal: every
+// x - max of the thread >= -86 and every quotient >= 2^-90 (no tests).
+template <class T, int K, bool Keep, bool Normal, class Team>
+__device__ void exp_out(const Team& team, const float (&x)[K * (16 / sizeof(T))], float max, const Divider& div,
+                        uint4* q, size_t nvec) {
+  constexpr int V = 16 / sizeof(T);
+#pragma unroll
+  for (int k = 0; k < K; ++k) {
+    const size_t at = static_cast<size_t>(k) * Team::kSize + team.rank();
+    if (at >= nvec) continue;
+    float y[V];
+#pragma unroll
+    for (int j = 0; j < V; ++j) {
+      const float e = Keep ? x[k * V + j] : exp_of<Normal>(x[k * V + j] - max);
+      y[j] = Normal ? div.exact(e) : div(e);
+    }
+    st_stream(q + at, pack<T>(y));
+  }
+}
+
+// The sum and the output; Keep: one exp an element (reload, online), else
+// two (recompute). Every thread of the team reaches the reduction at the same
+// instruction: only the per-thread arithmetic depends on `normal`.
+template <class T, int K, bool Keep, class Team>
+__device__ void exp_pass(const Team& team, float (&x)[K * (16 / sizeof(T))], float max, float lo, uint4* q,
+                         size_t nvec) {
+  // Every x - max of the thread >= -86 (no -inf, no padding): exp results normal.
+  const bool normal = lo - max >= -86.0f;
+  constexpr int N = K * (16 / sizeof(T));
+  const double part = normal ? exp_sum<N, Keep, true>(x, max) : exp_sum<N, Keep, false>(x, max);
+  const double sum = team.reduce(part, SumOp{}, 2);
+  team.done();
+  if (sum != sum) return fill_row<T, K>(team, q, nvec, kNaN);
+  const Divider div(static_cast<float>(sum));  // >= 1: the max's own term
+  // The thread's smallest e over the sum >= 2^-80 (margin 2^10): no quotient
+  // of the thread below 2^-90.
+  if (normal && exp_normal(lo - max) >= 0x1p-80f * div.b) exp_out<T, K, Keep, true>(team, x, max, div, q, nvec);
+  else exp_out<T, K, Keep, false>(team, x, max, div, q, nvec);
+}
+
+// One row on `team`, K vectors a thread.
+template <class T, int K, class Team>
+__device__ void softmax_row(const Team& team, const T* __restrict__ in, T* __restrict__ out, size_t cols,
+                            SoftmaxAlgorithm alg, bool safe) {
+  constexpr int V = 16 / sizeof(T), N = K * V;
+  const size_t nvec = cols / V, row = team.row();
   const uint4* p = reinterpret_cast<const uint4*>(in + row * cols);
   uint4* q = reinterpret_cast<uint4*>(out + row * cols);
-  // vector k of this thread: q = (k C + b) G + t; cache slot k G + t
-  const size_t kn = (nvec + static_cast<size_t>(C) * G - 1) / (static_cast<size_t>(C) * G);
-  auto at = [&](size_t k) { return (k * C + b) * G + t; };
-  Lanes<V> L;
-  size_t k = 0;
-  for (; k + kUnroll <= kn; k += kUnroll) {
-    uint4 r[kUnroll];
+  float x[N];
+  {
+    uint4 r[K];
 #pragma unroll
-    for (int u = 0; u < kUnroll; ++u)
-      if (at(k + u) < nvec) r[u] = ld_stream(p + at(k + u));
+    for (int k = 0; k < K; ++k) {
+      const size_t at = static_cast<size_t>(k) * Team::kSize + team.rank();
+      if (at < nvec) r[k] = ld_stream(p + at);
+    }
 #pragma unroll
-    for (int u = 0; u < kUnroll; ++u) {
-      if (at(k + u) >= nvec) continue;
-      cache[(k + u) * G + t] = r[u];
-      float x[V];
-      unpack<T>(r[u], x);
-      L.add(x);
+    for (int k = 0; k < K; ++k) {
+      float v[V];
+      const size_t at = static_cast<size_t>(k) * Team::kSize + team.rank();
+      if (at < nvec) {
+        unpack<T>(r[k], v);
+      } else {
+#pragma unroll
+        for (int j = 0; j < V; ++j) v[j] = -kInf;  // padding: exp gives 0
+      }
+#pragma unroll
+      for (int j = 0; j < V; ++j) x[k * V + j] = v[j];
     }
   }
-  for (; k < kn; ++k) {
-    if (at(k) >= nvec) continue;
-    const uint4 r = ld_stream(p + at(k));
-    cache[k * G + t] = r;
-    float x[V];
-    unpack<T>(r, x);
-    L.add(x);
+  if (alg == SoftmaxAlgorithm::two_pass) {
+    if (two_pass_row<T, K>(team, x, q, nvec)) return;
+    alg = SoftmaxAlgorithm::three_pass_recompute;  // outside the two-pass domain
   }
-  L.finish();
-  float m = -kInf;
+  float m = -kInf, lo = kInf;
 #pragma unroll
-  for (int j = 0; j < V; ++j) m = L.m[j] > m ? L.m[j] : m;
-  float max = block_max_n<G>(m, shf);
-  if (__syncthreads_or(L.nan)) max = kNaN;
-  if constexpr (C > 1) {
-    auto cluster = cg::this_cluster();
-    if (t == 0) cl_max = max;
-    cluster.sync();
-    max = -kInf;
-    bool nan = false;
-    for (int r = 0; r < C; ++r) {
-      const float v = *cluster.map_shared_rank(&cl_max, r);
-      nan |= v != v;
-      max = v > max ? v : max;
-    }
-    if (nan) max = kNaN;
+  for (int i = 0; i < N; ++i) m = max_nan(m, x[i]), lo = fminf(lo, x[i]);
+  const float max = team.reduce(m, MaxOp{}, 1);
+  if (!isfinite(max)) {
+    team.done();
+    fill_row<T, K>(team, q, nvec, (safe && max == -kInf) ? 0.0f : kNaN);
+    return;
   }
-  double part = 0;
-  if (isfinite(max)) {
-#pragma unroll
-    for (int j = 0; j < V; ++j)
-      if (L.m[j] != -kInf) part += L.total[j] * exp_fast(L.m[j] - max);
-  }
-  double sum = block_sum_n<G>(part, shd);
-  if constexpr (C > 1) {
-    auto cluster = cg::this_cluster();
-    if (t == 0) cl_sum = sum;
-    cluster.sync();
-    sum = 0;
-    for (int r = 0; r < C; ++r) sum += *cluster.map_shared_rank(&cl_sum, r);
-    cluster.sync();  // no block leaves while another reads its shared memory
-  }
-  float special = 0;
-  bool is_special = false;
-  if (!isfinite(max)) is_special = true, special = (safe && max == -kInf) ? 0.0f : kNaN;
-  else if (sum != sum) is_special = true, special = kNaN;
-  const float sf = static_cast<float>(sum);
-  for (size_t kk = 0; kk < kn; ++kk) {
-    if (at(kk) >= nvec) continue;
-    float x[V], y[V];
-    unpack<T>(cache[kk * G + t], x);
-#pragma unroll
-    for (int j = 0; j < V; ++j) y[j] = is_special ? special : exp_fast(x[j] - max) / sf;
-    st_stream(q + at(kk), pack<T>(y));
-  }
+  if (alg == SoftmaxAlgorithm::three_pass_recompute) return exp_pass<T, K, false>(team, x, max, lo, q, nvec);
+  exp_pass<T, K, true>(team, x, max, lo, q, nvec);
+}
+template <class T, int GW, int K>
+__global__ void __launch_bounds__(256) group_kernel(const T* __restrict__ in, T* __restrict__ out, size_t rows,
+                                                   size_t cols, SoftmaxAlgorithm alg, bool safe) {
+  const GroupTeam<GW> team;
+  if (team.row() >= rows) return;  // whole groups leave together
+  softmax_row<T, K>(team, in, out, cols, alg, safe);
 }
 
+// Registers: <= 80 a thread (768 threads an SM, three blocks of 256: one
+// block's loads overlap another's arithmetic); blocks of 512 (rows of more
+// than 131,072 columns): 64, two blocks an SM (fp32 spills 24 bytes there).
+template <class T, int NT, int C, int K>
+__global__ void __launch_bounds__(NT, NT >= 512 ? 2 : 768 / NT)
+    cluster_kernel(const T* __restrict__ in, T* __restrict__ out, size_t cols, SoftmaxAlgorithm alg, bool safe) {
+  __shared__ Pair warp_slots[NT / 32];
+  __shared__ Pair block_slots[3];
+  ClusterTeam<NT, C> team;
+  team.warp_slots = warp_slots;
+  team.block_slots = block_slots;
+  softmax_row<T, K>(team, in, out, cols, alg, safe);
+}
+
+struct Call {
+  const void* in;
+  void* out;
+  size_t rows, cols;
+  SoftmaxAlgorithm alg;
+  bool safe;
+  cudaStream_t st;
+};
+
 template <class T, int GW, int K>
-cudaError_t launch_group(const void* in, void* out, size_t rows, size_t cols, bool safe, cudaStream_t st) {
-  const size_t blocks = (rows + 256 / GW - 1) / (256 / GW);
-  online_group_kernel<T, GW, K><<<static_cast<unsigned>(blocks), 256, 0, st>>>(
-      static_cast<const T*>(in), static_cast<T*>(out), rows, static_cast<int>(cols), safe);
+cudaError_t launch_group(const Call& c) {
+  const size_t blocks = (c.rows + 256 / GW - 1) / (256 / GW);
+  if (blocks > 0x7fffffffu) return static_cast<cudaError_t>(-1);
+  group_kernel<T, GW, K><<<static_cast<unsigned>(blocks), 256, 0, c.st>>>(
+      static_cast<const T*>(c.in), static_cast<T*>(c.out), c.rows, c.cols, c.alg, c.safe);
   return cudaGetLastError();
 }
 
-template <class T, int C, int G = kLaneSpan / (16 / sizeof(T))>
-cudaError_t launch_block(const void* in, void* out, size_t rows, size_t cols, bool safe, cudaStream_t st) {
-  constexpr int V = 16 / sizeof(T);
-  const size_t nvec = cols / V;
-  const size_t kn = (nvec + static_cast<size_t>(C) * G - 1) / (static_cast<size_t>(C) * G);
-  const size_t smem = kn * G * 16;
-  auto* kernel = online_block_kernel<T, C, G>;
-  cudaError_t e = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem));
-  if (e == cudaSuccess && C > 8) e = cudaFuncSetAttribute(kernel, cudaFuncAttributeNonPortableClusterSizeAllowed, 1);
-  if (e != cudaSuccess) return e;
+template <class T, int NT, int C>
+cudaError_t launch_cluster(const Call& c) {
+  constexpr int K = 32 / (16 / sizeof(T));
+  auto* kernel = cluster_kernel<T, NT, C, K>;
+  if (c.rows * C > 0x7fffffffu) return static_cast<cudaError_t>(-1);
+  if (C > 8) {
+    const cudaError_t e = cudaFuncSetAttribute(kernel, cudaFuncAttributeNonPortableClusterSizeAllowed, 1);
+    if (e != cudaSuccess) return e;
+  }
   cudaLaunchConfig_t cfg{};
-  cfg.gridDim = dim3(static_cast<unsigned>(rows * C));
-  cfg.blockDim = dim3(G);
-  cfg.dynamicSmemBytes = smem;
-  cfg.stream = st;
+  cfg.gridDim = dim3(static_cast<unsigned>(c.rows * C));
+  cfg.blockDim = dim3(NT);
+  cfg.stream = c.st;
   cudaLaunchAttribute attr[1];
   attr[0].id = cudaLaunchAttributeClusterDimension;
   attr[0].val.clusterDim.x = C, attr[0].val.clusterDim.y = 1, attr[0].val.clusterDim.z = 1;
   cfg.attrs = attr;
   cfg.numAttrs = C > 1 ? 1 : 0;
-  return cudaLaunchKernelEx(&cfg, kernel, static_cast<const T*>(in), static_cast<T*>(out), cols, safe);
+  return cudaLaunchKernelEx(&cfg, kernel, static_cast<const T*>(c.in), static_cast<T*>(c.out), c.cols, c.alg,
+                            c.safe);
 }
 
-constexpr size_t kCacheBytes = size_t{128} << 10;   // most a block caches
-constexpr size_t kChunkBytes = size_t{64} << 10;    // what a split aims at
-
-// -1: the fast paths do not take this call.
+// static_cast<cudaError_t>(-1): the fast paths do not take this call.
 template <class T>
-cudaError_t online_fast(const void* in, void* out, size_t rows, size_t cols, bool safe, cudaStream_t st) {
-  constexpr int V = 16 / sizeof(T);
-  const size_t nvec = cols / V;
-  if (cols <= 1024) {
-    if (nvec <= 4) return launch_group<T, 4, 1>(in, out, rows, cols, safe, st);
-    if (nvec <= 8) return launch_group<T, 8, 1>(in, out, rows, cols, safe, st);
-    if (nvec <= 16) return launch_group<T, 16, 1>(in, out, rows, cols, safe, st);
-    if (nvec <= 32) return launch_group<T, 32, 1>(in, out, rows, cols, safe, st);
-    if (nvec <= 64) return launch_group<T, 32, 2>(in, out, rows, cols, safe, st);
-    if (nvec <= 128) return launch_group<T, 32, 4>(in, out, rows, cols, safe, st);
-    return launch_group<T, 32, 8>(in, out, rows, cols, safe, st);
-  }
-  const size_t bytes = cols * sizeof(T);
-  if (nvec <= 128 * 8) return launch_block<T, 1, 128>(in, out, rows, cols, safe, st);  // 8 vectors a thread
-  if (bytes <= kChunkBytes) return launch_block<T, 1>(in, out, rows, cols, safe, st);
-  if (bytes <= 2 * kChunkBytes) return launch_block<T, 2>(in, out, rows, cols, safe, st);
-  if (bytes <= 4 * kChunkBytes) return launch_block<T, 4>(in, out, rows, cols, safe, st);
-  if (bytes <= 8 * kChunkBytes) return launch_block<T, 8>(in, out, rows, cols, safe, st);
-  if (bytes <= 16 * kChunkBytes) {  // a non-portable cluster of 16 (H100: yes), else 8 blocks of <= 128 KiB
-    if (launch_block<T, 16>(in, out, rows, cols, safe, st) == cudaSuccess) return cudaSuccess;
-    (void)cudaGetLastError();
-  }
-  if (bytes <= 8 * kCacheBytes) return launch_block<T, 8>(in, out, rows, cols, safe, st);
+cudaError_t softmax_fast_io(const Call& c) {
+  constexpr int V = 16 / sizeof(T), KMax = 32 / V;
+  const size_t nvec = c.cols / V;
+  if (nvec <= 4) return launch_group<T, 4, 1>(c);
+  if (nvec <= 8) return launch_group<T, 4, 2>(c);
+  if (nvec <= 16) return launch_group<T, 8, 2>(c);
+  if (nvec <= 32) return launch_group<T, 16, 2>(c);
+  if (nvec <= 64) return launch_group<T, 32, 2>(c);
+  if (nvec <= 128) return launch_group<T, 32, 4>(c);
+  if constexpr (KMax == 8)
+    if (nvec <= 256) return launch_group<T, 32, 8>(c);
+  // Blocks of <= 256 threads (<= 80 registers: three or more blocks an SM, so
+  // that one block's loads overlap another's arithmetic); 512 only where 16
+  // such blocks cannot hold the row (one block an SM).
+  if (nvec <= 128 * KMax) return launch_cluster<T, 128, 1>(c);
+  if (nvec <= 256 * KMax) return launch_cluster<T, 256, 1>(c);
+  if (nvec <= 2 * 256 * KMax) return launch_cluster<T, 256, 2>(c);
+  if (nvec <= 4 * 256 * KMax) return launch_cluster<T, 256, 4>(c);
+  if (nvec <= 8 * 256 * KMax) return launch_cluster<T, 256, 8>(c);
+  cudaError_t e = static_cast<cudaError_t>(-1);
+  // Non-portable clusters of 16 (H100: yes); where refused, the general kernel.
+  if (nvec <= 16 * 256 * KMax) e = launch_cluster<T, 256, 16>(c);
+  else if (nvec <= 16 * 512 * KMax) e = launch_cluster<T, 512, 16>(c);
+  if (e == cudaSuccess) return e;
+  (void)cudaGetLastError();
   return static_cast<cudaError_t>(-1);
 }
 
 }  // namespace
 
-cudaError_t softmax_online_fast(SoftmaxIo io, const void* in, void* out, size_t rows, size_t cols, bool safe, cudaStream_t st) {
+cudaError_t softmax_fast(SoftmaxAlgorithm algorithm, bool safe, SoftmaxIo io, const void* in, void* out,
+                         size_t rows, size_t cols, cudaStream_t st) {
   const size_t v = io == SoftmaxIo::fp32 ? 4 : 8;
   if (cols % v != 0 || reinterpret_cast<uintptr_t>(in) % 16 != 0 || reinterpret_cast<uintptr_t>(out) % 16 != 0)
     return static_cast<cudaError_t>(-1);
+  const Call c{in, out, rows, cols, algorithm, safe, st};
   switch (io) {
-    case SoftmaxIo::fp32: return online_fast<float>(in, out, rows, cols, safe, st);
-    case SoftmaxIo::bf16: return online_fast<__nv_bfloat16>(in, out, rows, cols, safe, st);
-    default: return online_fast<__half>(in, out, rows, cols, safe, st);
+    case SoftmaxIo::fp32: return softmax_fast_io<float>(c);
+    case SoftmaxIo::bf16: return softmax_fast_io<__nv_bfloat16>(c);
+    default: return softmax_fast_io<__half>(c);
   }
 }
-
 
 }  // namespace plumb::kernels::cuda
