@@ -9,8 +9,7 @@
 // Operands: seeded random codes (never zeros), copied to the device once per
 // (variant, shape) in as many copies as it takes to exceed twice the L2, used
 // in turn, so small operands come from memory, not from the L2.
-// Timing: a 100 us spin kernel (gpu_spin.cu), then CUDA events around one
-// launch; manual time = event time; median_us from all iterations.
+// Timing: gpu_timed_loop.hpp (a GPU spin, then CUDA events around one launch).
 // Names: gemm/<kernel>/<variant>/<M>x<N>x<K>. Counters: items = 2MNK flops,
 // bytes = operands + C; median_us, tflops (2MNK / median) and of_cublas_bf16
 // (cublas_bf16's median time on the shape over this row's: > 1 is faster).
@@ -27,9 +26,9 @@
 #include <vector>
 
 #include "gemm_bench_operands.hpp"
+#include "gpu_timed_loop.hpp"
 #include "plumb/kernels/gemm_kernel.hpp"
 
-cudaError_t plumb_bench_gpu_spin(cudaStream_t stream, unsigned long long ns);
 
 namespace {
 
@@ -38,14 +37,12 @@ using plumb::bench::GemmVariant;
 using plumb::kernels::GemmKernel;
 using plumb::kernels::KernelStatus;
 
-constexpr unsigned long long kSpinNs = 100000;
 constexpr const char* kCeilingKernel = "cublas_bf16";
 
 struct Gpu {
   bool made = false;
   std::string error;
-  cudaStream_t stream = nullptr;
-  cudaEvent_t start = nullptr, stop = nullptr;
+  plumb::bench::GpuTiming timing;
   size_t l2_bytes = 0;
 };
 
@@ -60,12 +57,12 @@ Gpu& gpu() {
     return g;
   }
   cudaDeviceProp p{};
-  cudaError_t e = cudaGetDeviceProperties(&p, 0);
+  if (const cudaError_t e = cudaGetDeviceProperties(&p, 0); e != cudaSuccess) {
+    g.error = std::string("CUDA setup: ") + cudaGetErrorString(e);
+    return g;
+  }
   g.l2_bytes = static_cast<size_t>(p.l2CacheSize);
-  if (e == cudaSuccess) e = cudaStreamCreateWithFlags(&g.stream, cudaStreamNonBlocking);
-  if (e == cudaSuccess) e = cudaEventCreate(&g.start);
-  if (e == cudaSuccess) e = cudaEventCreate(&g.stop);
-  if (e != cudaSuccess) g.error = std::string("CUDA setup: ") + cudaGetErrorString(e);
+  g.error = g.timing.make();
   return g;
 }
 
@@ -150,33 +147,18 @@ void bench_gemm(benchmark::State& state, const GemmKernel* kernel, GemmVariant v
   if (!g.error.empty()) return state.SkipWithError(g.error.c_str());
   Workload& w = workload(v, m, n, k);
   if (!w.error.empty()) return state.SkipWithError(w.error.c_str());
-  std::vector<float> times;
   size_t turn = 0;
-  for (auto _ : state) {
+  const auto us = plumb::bench::gpu_timed_loop(state, g.timing, [&]() -> std::string {
     const auto args = w.copies[turn++ % w.copies.size()]->args();
     std::string message;
-    cudaError_t e = plumb_bench_gpu_spin(g.stream, kSpinNs);
-    if (e == cudaSuccess) e = cudaEventRecord(g.start, g.stream);
-    KernelStatus s = KernelStatus::ok;
-    if (e == cudaSuccess)
-      s = kernel->launch(args, static_cast<float*>(w.c), static_cast<int32_t*>(w.c), g.stream, &message);
-    if (s != KernelStatus::ok) {
-      const std::string why = (s == KernelStatus::not_supported ? "not_supported: " : "kernel error: ") + message;
-      return state.SkipWithError(why.c_str());
-    }
-    if (e == cudaSuccess) e = cudaEventRecord(g.stop, g.stream);
-    if (e == cudaSuccess) e = cudaEventSynchronize(g.stop);
-    float ms = 0;
-    if (e == cudaSuccess) e = cudaEventElapsedTime(&ms, g.start, g.stop);
-    if (e != cudaSuccess) return state.SkipWithError(cudaGetErrorString(e));
-    state.SetIterationTime(static_cast<double>(ms) / 1000.0);
-    times.push_back(ms);
-  }
-  if (times.empty()) return;
-  std::sort(times.begin(), times.end());
-  const double median_us = 1000.0 * times[times.size() / 2];
+    const KernelStatus s =
+        kernel->launch(args, static_cast<float*>(w.c), static_cast<int32_t*>(w.c), g.timing.stream, &message);
+    if (s == KernelStatus::ok) return "";
+    return (s == KernelStatus::not_supported ? "not_supported: " : "kernel error: ") + message;
+  });
+  if (us.empty()) return;
+  const double median_us = us[us.size() / 2];
   const double flops = 2.0 * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
-  state.counters["median_us"] = median_us;
   state.counters["tflops"] = flops / (median_us * 1e6);
   const std::string shape = std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k);
   double& ceiling = ceiling_us()[shape];
@@ -194,9 +176,9 @@ std::vector<std::pair<GemmVariant, std::string>> probe(const GemmKernel& kernel)
     std::string message;
     KernelStatus s = KernelStatus::error;
     if (w.error.empty()) {
-      s = kernel.launch(w.copies[0]->args(), static_cast<float*>(w.c), static_cast<int32_t*>(w.c), gpu().stream,
+      s = kernel.launch(w.copies[0]->args(), static_cast<float*>(w.c), static_cast<int32_t*>(w.c), gpu().timing.stream,
                         &message);
-      if (cudaStreamSynchronize(gpu().stream) != cudaSuccess && s == KernelStatus::ok) s = KernelStatus::error;
+      if (cudaStreamSynchronize(gpu().timing.stream) != cudaSuccess && s == KernelStatus::ok) s = KernelStatus::error;
     } else {
       message = w.error;
     }

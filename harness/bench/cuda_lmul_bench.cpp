@@ -3,8 +3,7 @@
 // ceiling of the elementwise rows). Elementwise: 2^26 products per launch;
 // GEMM: 2048 x 2048 x 2048, fp32 C. Operands: N(0,1) fp32 rounded to e8m<m>
 // as for the CPU rows (lmul_bench.cpp), uploaded once.
-// Timing: a 100 us spin kernel (gpu_spin.cu), then CUDA events around one
-// launch; manual time = event time; median_us from all iterations.
+// Timing: gpu_timed_loop.hpp (a GPU spin, then CUDA events around one launch).
 // Names: cuda/copy/lmul, lmul/cuda_lmul/<elementwise|gemm>/e8m<m>/<carry>.
 #include <benchmark/benchmark.h>
 #include <cuda_runtime.h>
@@ -13,22 +12,20 @@
 #include <string>
 #include <vector>
 
+#include "gpu_timed_loop.hpp"
 #include "plumb/kernels/cuda_lmul.hpp"
 
-cudaError_t plumb_bench_gpu_spin(cudaStream_t stream, unsigned long long ns);
 
 namespace {
 
 constexpr size_t kElements = size_t{1} << 26;
 constexpr size_t kGemm = 2048;
-constexpr unsigned long long kSpinNs = 100000;
 
 struct Gpu {
   bool made = false;
   std::string error;
   void *a = nullptr, *b = nullptr, *out = nullptr;  // 4 bytes per element: room for every e8m<m>
-  cudaStream_t stream = nullptr;
-  cudaEvent_t start = nullptr, stop = nullptr;
+  plumb::bench::GpuTiming timing;
 };
 
 Gpu& gpu() {
@@ -41,9 +38,9 @@ Gpu& gpu() {
     g.error = "no CUDA device";
     return g;
   }
-  cudaError_t e = cudaStreamCreateWithFlags(&g.stream, cudaStreamNonBlocking);
-  if (e == cudaSuccess) e = cudaEventCreate(&g.start);
-  if (e == cudaSuccess) e = cudaEventCreate(&g.stop);
+  g.error = g.timing.make();
+  if (!g.error.empty()) return g;
+  cudaError_t e = cudaSuccess;
   for (void** p : {&g.a, &g.b, &g.out})
     if (e == cudaSuccess) e = cudaMalloc(p, kElements * 4);
   if (e != cudaSuccess) g.error = std::string("CUDA setup: ") + cudaGetErrorString(e);
@@ -64,21 +61,8 @@ template <class Launch>
 void timed(benchmark::State& state, size_t elements, size_t bytes, Launch launch) {
   Gpu& g = gpu();
   if (!g.error.empty()) return state.SkipWithError(g.error.c_str());
-  std::vector<float> times;
-  for (auto _ : state) {
-    cudaError_t e = plumb_bench_gpu_spin(g.stream, kSpinNs);
-    if (e == cudaSuccess) e = cudaEventRecord(g.start, g.stream);
-    if (e == cudaSuccess) e = launch(g);
-    if (e == cudaSuccess) e = cudaEventRecord(g.stop, g.stream);
-    if (e == cudaSuccess) e = cudaEventSynchronize(g.stop);
-    float ms = 0;
-    if (e == cudaSuccess) e = cudaEventElapsedTime(&ms, g.start, g.stop);
-    if (e != cudaSuccess) return state.SkipWithError(cudaGetErrorString(e));
-    state.SetIterationTime(static_cast<double>(ms) / 1000.0);
-    times.push_back(ms);
-  }
-  std::sort(times.begin(), times.end());
-  state.counters["median_us"] = 1000.0 * times[times.size() / 2];
+  if (plumb::bench::gpu_timed_loop(state, g.timing, [&] { return plumb::bench::cuda_reason(launch(g)); }).empty())
+    return;
   state.counters["elements"] = static_cast<double>(elements);
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * elements));
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
@@ -95,7 +79,7 @@ void plumb_lmul_bench_cuda_register(LmulOperandsFn operands) {
   benchmark::RegisterBenchmark("cuda/copy/lmul", [](benchmark::State& s) {
     const size_t half = 3 * kElements;  // bytes copied: read + written = 6 bytes per element
     timed(s, kElements, 2 * half, [half](Gpu& g) {
-      return cudaMemcpyAsync(g.out, g.a, half, cudaMemcpyDeviceToDevice, g.stream);
+      return cudaMemcpyAsync(g.out, g.a, half, cudaMemcpyDeviceToDevice, g.timing.stream);
     });
   })->UseManualTime()->Unit(benchmark::kMicrosecond);
   for (const auto carry : {plumb::LmulCarry::paper, plumb::LmulCarry::int_add})
@@ -109,7 +93,7 @@ void plumb_lmul_bench_cuda_register(LmulOperandsFn operands) {
         operands(m, kElements, &a, &b);
         if (cudaError_t e = upload(*a, *b); e != cudaSuccess) return s.SkipWithError(cudaGetErrorString(e));
         timed(s, kElements, 3 * kElements * sb, [&](Gpu& g) {
-          return plumb::kernels::cuda::lmul_elementwise_launch(args, g.a, g.b, g.out, kElements, g.stream);
+          return plumb::kernels::cuda::lmul_elementwise_launch(args, g.a, g.b, g.out, kElements, g.timing.stream);
         });
       })->UseManualTime()->Unit(benchmark::kMicrosecond);
       if (carry != plumb::LmulCarry::paper || m == 3) continue;
@@ -120,7 +104,7 @@ void plumb_lmul_bench_cuda_register(LmulOperandsFn operands) {
         if (cudaError_t e = upload(*a, *b); e != cudaSuccess) return s.SkipWithError(cudaGetErrorString(e));
         timed(s, kGemm * kGemm * kGemm, kGemm * kGemm * (2 * sb + 4), [&](Gpu& g) {
           return plumb::kernels::cuda::lmul_gemm_launch(args, g.a, g.b, kGemm, kGemm, kGemm,
-                                                        static_cast<float*>(g.out), g.stream);
+                                                        static_cast<float*>(g.out), g.timing.stream);
         });
       })->UseManualTime()->Unit(benchmark::kMicrosecond);
     }

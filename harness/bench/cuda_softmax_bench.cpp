@@ -21,15 +21,14 @@
 #include <string>
 #include <vector>
 
+#include "gpu_timed_loop.hpp"
 #include "plumb/formats/round_to_format.hpp"
 #include "plumb/kernels/cuda_softmax.hpp"
 
-cudaError_t plumb_bench_gpu_spin(cudaStream_t stream, unsigned long long ns);
 
 namespace {
 
 constexpr size_t kElements = size_t{1} << 26;
-constexpr unsigned long long kSpinNs = 100000;
 
 struct Device {
   bool made = false;
@@ -37,8 +36,7 @@ struct Device {
   void* in32 = nullptr;
   void* in16 = nullptr;  // bf16 codes
   void* out = nullptr;   // fp32-sized: room for every output format
-  cudaStream_t stream = nullptr;
-  cudaEvent_t start = nullptr, stop = nullptr;
+  plumb::bench::GpuTiming timing;
 };
 
 Device& device() {
@@ -61,10 +59,9 @@ Device& device() {
     std::memcpy(&bits, &x[i], 4);
     xb[i] = static_cast<uint16_t>(plumb::convert_code(plumb::formats::fp32, plumb::formats::bf16, bits, {}).code);
   }
-  cudaError_t e = cudaStreamCreateWithFlags(&d.stream, cudaStreamNonBlocking);
-  if (e == cudaSuccess) e = cudaEventCreate(&d.start);
-  if (e == cudaSuccess) e = cudaEventCreate(&d.stop);
-  if (e == cudaSuccess) e = cudaMalloc(&d.in32, kElements * 4);
+  d.error = d.timing.make();
+  if (!d.error.empty()) return d;
+  cudaError_t e = cudaMalloc(&d.in32, kElements * 4);
   if (e == cudaSuccess) e = cudaMalloc(&d.in16, kElements * 2);
   if (e == cudaSuccess) e = cudaMalloc(&d.out, kElements * 4);
   if (e == cudaSuccess) e = cudaMemcpy(d.in32, x.data(), kElements * 4, cudaMemcpyHostToDevice);
@@ -83,23 +80,9 @@ template <class Launch>
 void timed(benchmark::State& state, size_t elements, size_t bytes, Launch launch, bool is_copy = false) {
   Device& d = device();
   if (!d.error.empty()) return state.SkipWithError(d.error.c_str());
-  std::vector<float> times;
-  for (auto _ : state) {
-    cudaError_t e = plumb_bench_gpu_spin(d.stream, kSpinNs);
-    if (e == cudaSuccess) e = cudaEventRecord(d.start, d.stream);
-    if (e == cudaSuccess) e = launch(d);
-    if (e == cudaSuccess) e = cudaEventRecord(d.stop, d.stream);
-    if (e == cudaSuccess) e = cudaEventSynchronize(d.stop);
-    float ms = 0;
-    if (e == cudaSuccess) e = cudaEventElapsedTime(&ms, d.start, d.stop);
-    if (e != cudaSuccess) return state.SkipWithError(cudaGetErrorString(e));
-    state.SetIterationTime(static_cast<double>(ms) / 1000.0);
-    times.push_back(ms);
-  }
-  if (times.empty()) return;
-  std::sort(times.begin(), times.end());
-  const double median_us = 1000.0 * times[times.size() / 2];
-  state.counters["median_us"] = median_us;
+  const auto us = plumb::bench::gpu_timed_loop(state, d.timing, [&] { return plumb::bench::cuda_reason(launch(d)); });
+  if (us.empty()) return;
+  const double median_us = us[us.size() / 2];
   state.counters["median_GBps"] = static_cast<double>(bytes) / (median_us * 1e3);
   // The copy of the same bytes (registered first, same run): its median over this one's.
   double& copy_us = copy_median_us()[bytes];
@@ -118,7 +101,7 @@ void plumb_softmax_bench_cuda_register() {
     const size_t b = bf16 ? 2 : 4;
     benchmark::RegisterBenchmark(("cuda/copy/" + io).c_str(), [bf16, b](benchmark::State& s) {
       timed(s, kElements, 2 * kElements * b, [bf16, b](Device& d) {
-        return cudaMemcpyAsync(d.out, bf16 ? d.in16 : d.in32, kElements * b, cudaMemcpyDeviceToDevice, d.stream);
+        return cudaMemcpyAsync(d.out, bf16 ? d.in16 : d.in32, kElements * b, cudaMemcpyDeviceToDevice, d.timing.stream);
       }, true);
     })->UseManualTime()->Unit(benchmark::kMicrosecond);
     for (const auto& k : plumb::kernels::softmax_kernels()) {
@@ -133,7 +116,7 @@ void plumb_softmax_bench_cuda_register() {
               timed(s, kElements, 2 * kElements * b, [&](Device& d) {
                 return plumb::kernels::cuda::softmax_launch(kp->model.algorithm, kp->safe, f, f,
                                                             bf16 ? d.in16 : d.in32, d.out,
-                                                            kElements / cols, cols, d.stream);
+                                                            kElements / cols, cols, d.timing.stream);
               });
             })
             ->UseManualTime()
