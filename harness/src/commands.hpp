@@ -16,6 +16,7 @@ int command_report(const std::vector<std::string>& args);
 int command_quant_error(const std::vector<std::string>& args);
 int command_quantize(const std::vector<std::string>& args);
 int command_lmul_claims(const std::vector<std::string>& args);
+int command_fp8_accum(const std::vector<std::string>& args);
 int command_check(const std::vector<std::string>& args);  // issue 7: a user's .npy outputs
 int command_repro(const std::vector<std::string>& args);  // issue 7: configuration matrices
 int command_repro_decode(const std::vector<std::string>& args);  // issue 7: plumb repro --op decode

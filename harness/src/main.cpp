@@ -20,7 +20,8 @@ const char* kUsage =
     "  quant-error  MSE / max relative error of every block format on seeded tensors, for the report\n"
     "  lmul-claims  the L-Mul paper's accuracy claims (vs e4m3 / e5m2) and GEMM errors, measured\n"
     "  check     judge a user's outputs (.npy: convert, quantize, softmax, lmul, gemm) against the reference\n"
-    "  repro     an op under batch / split / tile / thread / GPU-count configurations: bitwise, ULP, vacuity\n";
+    "  repro     an op under batch / split / tile / thread / GPU-count configurations: bitwise, ULP, vacuity\n"
+    "  fp8-accum  fp8 GEMM error against K with fast accumulation, promotion, and the fitted accumulator bits\n";
 
 }  // namespace
 
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
     if (command == "quant-error") return command_quant_error(args);
     if (command == "quantize") return command_quantize(args);
     if (command == "lmul-claims") return command_lmul_claims(args);
+    if (command == "fp8-accum") return command_fp8_accum(args);
     if (command == "check") return command_check(args);
     if (command == "repro") return command_repro(args);
     std::fprintf(stderr, "plumb: unknown command '%s'\n%s", command.c_str(), kUsage);

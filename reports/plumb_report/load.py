@@ -49,6 +49,8 @@ def load_result(path):
         data[key] = [r for r in value if isinstance(r, dict)]
     if "quant_error" in data and not isinstance(data["quant_error"], dict):
         raise ResultError("%s: 'quant_error' must be an object (plumb quant-error's section)" % path)
+    if "fp8_accumulation" in data and not isinstance(data["fp8_accumulation"], dict):
+        raise ResultError("%s: 'fp8_accumulation' must be an object (plumb fp8-accum's section)" % path)
     data["_path"] = path
     return data
 

@@ -10,6 +10,7 @@ from plumb_report.plots import error_figures
 from plumb_report.quant_error import quant_error_sections
 from plumb_report.lmul_claims import lmul_claims_sections
 from plumb_report.lmul_speed import lmul_speed_sections
+from plumb_report.fp8_accum import fp8_accum_sections
 from plumb_report.softmax import softmax_sections
 from plumb_report.gemm import gemm_sections
 from plumb_report.repro import repro_sections
@@ -242,7 +243,8 @@ def render(merged, title="plumb report"):
     n += sum((s["scatter"] is not None) + (s["cases"] is not None) for s in context["softmax"])
     context["gemm"] = gemm_sections(merged, n)
     gemm_figures = sum(s.get("scatter") is not None for s in context["gemm"])
-    context["repro"] = repro_sections(merged, n + gemm_figures)
+    context["fp8_accum"] = fp8_accum_sections(merged, n + gemm_figures)
+    context["repro"] = repro_sections(merged, n + gemm_figures + sum(q["svg"] is not None for q in context["fp8_accum"]))
     return make_env().get_template("report.html.j2").render(**context)
 
 
