@@ -4,9 +4,12 @@
 // machine:
 //   nvcc -O3 -std=c++20 -gencode=arch=compute_90a,code=sm_90a -I kernels/include -I formats/include \
 //        tools/gemm/block_gemm_tune.cu -lcublas -o block_gemm_tune
-//   ./block_gemm_tune [--seed S] [--quick] [--decode-only | --tile-only]
+//   ./block_gemm_tune [--seed S] [--quick] [--decode-only | --tile-only | --no-tile]
 // (-DPLUMB_BLOCK_GEMM_DECODE_TILES=T -DPLUMB_BLOCK_GEMM_DECODE_GROUP=G try
-// other decode-kernel shapes; results/h100-2026-11-25/block_gemm_tuning.md.)
+// other gemv decode-kernel shapes, -DPLUMB_BLOCK_GEMM_STREAM_WORDS=W
+// -DPLUMB_BLOCK_GEMM_STREAM_BLOCKS_PER_SM=B other streaming ones;
+// results/h100-2026-11-25/block_gemm_tuning.md. The "stream swapped" rows,
+// block_gemm_stream_swapped.cuh, had not run on a GPU when written.)
 // Random codes (never all zero) and moderate scales; inputs rotated over
 // enough copies to exceed L2 twice; each launch timed alone by CUDA events
 // behind a 100 us spin kernel (so the host's launch overhead is not timed),
@@ -27,9 +30,7 @@
 #include <string>
 #include <vector>
 
-#include "../../kernels/cuda/gemm/block_gemm_launch.cuh"
-
-namespace bg = plumb::kernels::cuda::block_gemm;
+#include "block_gemm_tune_kinds.cuh"
 
 #define CHECK(x)                                                                                   \
   do {                                                                                             \
@@ -310,11 +311,21 @@ void run_shape(cublasHandle_t h, int m, int n, int k, const std::vector<bg::Fmt>
     Operand a = make_operand(f, m, k, sets, r), b = make_operand(f, n, k, sets, r);
     float* c;
     CHECK(cudaMalloc(&c, size_t(m) * n * 4));
-    for (int variant = 0; variant < 4; ++variant) {
+    // Variants: (bf16 path: automatic choice, then each decode kernel where
+    // m <= 16; fp8 path) x (one code per byte, packed).
+    for (int variant = 0; variant < 12; ++variant) {
       const bool packed = variant % 2 == 1;
-      const bg::Path path = variant < 2 ? bg::Path::bf16 : bg::Path::fp8;
+      const bg::Path path = variant < 10 ? bg::Path::bf16 : bg::Path::fp8;
+      const Kind kind = static_cast<Kind>(variant < 10 ? variant / 2 : 0);
       if (packed && (!bg::four_bit(f) || k % 32 != 0)) continue;
       if (path == bg::Path::fp8 && !bg::four_bit(f)) continue;
+      if (kind != Kind::automatic && m > 16) continue;
+      if (kind == Kind::stream1 || kind == Kind::stream2 || kind == Kind::swapped) {
+        bg::Params probe{};
+        probe.m = m, probe.n = n, probe.k = k, probe.vec = k % 32 == 0;
+        probe.b = {b.codes[0], b.scales[0]};
+        if (bg::plan_stream<false, 16, 1>(probe) == 0 || (packed && bg::plan_stream<true, 16, 1>(probe) == 0)) continue;
+      }
       auto params = [&](int s) {
         bg::Params p{};
         // The decode kernel (bf16 path, m <= 16) reads A one code per byte.
@@ -329,24 +340,25 @@ void run_shape(cublasHandle_t h, int m, int n, int k, const std::vector<bg::Fmt>
       };
       auto launch = [&](int s) {
         const bg::Params p = params(s);
-        CHECK(packed ? bg::launch_block_gemm<true>(f, p, nullptr, path) : bg::launch_block_gemm<false>(f, p, nullptr, path));
+        CHECK(packed ? launch_kind<true>(f, p, kind, path) : launch_kind<false>(f, p, kind, path));
       };
       CHECK(cudaMemset(c, 0xFF, size_t(m) * n * 4));  // NaN: unwritten outputs fail the check
       launch(0);
       CHECK(cudaDeviceSynchronize());
       const Checked ck = check(f, a, b, m, n, k, c, seed);
-      const char* kname = path == bg::Path::bf16 ? (m <= 16 ? "bf16 decode" : "bf16 tile") : "fp8 tile";
+      std::string kname = path == bg::Path::bf16 ? (m <= 16 ? "bf16 decode " : "bf16 tile ") : "fp8 tile ";
+      if (path == bg::Path::bf16 && m <= 16) kname += kind_name(kind);
       if (time_it) {
         const double us = median_us(launch, sets, reps);
         // Bytes the kernel must read at least: codes of A and B (B's dominate
         // for decode), scales, C written.
         const double bytes = (size_t(m) + n) * k * (packed ? 0.5 : 1.0) + (size_t(m) + n) * nb + size_t(m) * n * 4.0;
         std::printf("| %dx%dx%d | %s %s%s | %.2f | %.1f | %.3f (time ratio %.2fx) | %.0f GB/s; check %s max %.3f of bound (%d) |\n",
-                    m, n, k, fmt_name(f), kname, packed ? " packed" : " bytes", us, flop / us * 1e-6,
+                    m, n, k, fmt_name(f), kname.c_str(), packed ? " packed" : " bytes", us, flop / us * 1e-6,
                     (flop / us) / (flop / cb_us), cb_us / us, bytes / us * 1e-3, ck.bad ? "FAIL" : "ok", ck.max_frac,
                     ck.checked);
       } else {
-        std::printf("check %dx%dx%d %s %s%s: %s, max %.3f of bound over %d outputs\n", m, n, k, fmt_name(f), kname,
+        std::printf("check %dx%dx%d %s %s%s: %s, max %.3f of bound over %d outputs\n", m, n, k, fmt_name(f), kname.c_str(),
                     packed ? " packed" : " bytes", ck.bad ? "FAIL" : "ok", ck.max_frac, ck.checked);
       }
     }
@@ -365,9 +377,11 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--quick")) quick = true;
     else if (!std::strcmp(argv[i], "--decode-only")) checks = tile = false;
     else if (!std::strcmp(argv[i], "--tile-only")) checks = decode = false;
+    else if (!std::strcmp(argv[i], "--no-tile")) tile = false;
   }
-  std::printf("block_gemm_tune seed %llu, decode tiles/warp %d, group %d\n", static_cast<unsigned long long>(seed),
-              bg::kDecodeTilesPerWarp, bg::kDecodeGroup);
+  std::printf("block_gemm_tune seed %llu, decode tiles/warp %d, group %d; stream words %d, blocks/SM %d\n",
+              static_cast<unsigned long long>(seed), bg::kDecodeTilesPerWarp, bg::kDecodeGroup, bg::kStreamWords,
+              bg::kStreamBlocksPerSm);
   cudaDeviceProp prop;
   CHECK(cudaGetDeviceProperties(&prop, 0));
   std::printf("device %s, %d SMs\n", prop.name, prop.multiProcessorCount);
@@ -376,7 +390,8 @@ int main(int argc, char** argv) {
   const std::vector<bg::Fmt> all = {bg::Fmt::mxfp8_e4m3, bg::Fmt::mxfp4, bg::Fmt::nvfp4, bg::Fmt::nvint4};
   // Correctness on tails: m, n, k not multiples of the tiles or blocks.
   for (const auto& s : checks ? std::vector<std::array<int, 3>>{{1, 7, 100}, {5, 300, 1000}, {16, 129, 4099}, {13, 64, 64},
-                                                        {130, 70, 1000}, {257, 129, 333}, {40, 24, 17}}
+                                                        {130, 70, 1000}, {257, 129, 333}, {40, 24, 17},
+                                                        {1, 7, 512}, {5, 300, 1024}, {13, 129, 2048}, {16, 34000, 3072}}
                                      : std::vector<std::array<int, 3>>{})
     run_shape(h, s[0], s[1], s[2], all, seed, 0, false);
   std::printf("\n| shape MxNxK | kernel | us (median) | TFLOP/s | vs cuBLAS bf16 | notes |\n|---|---|---|---|---|---|\n");

@@ -8,9 +8,11 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <cstdint>
 
 #include "block_gemm_decode.cuh"
 #include "block_gemm_fp8.cuh"
+#include "block_gemm_stream.cuh"
 #include "block_gemm_tile.cuh"
 
 namespace plumb::kernels::cuda::block_gemm {
@@ -64,6 +66,49 @@ inline cudaError_t launch_decode(Params p, cudaStream_t stream) {
   return cudaLaunchKernelEx(&config, kernel, p);
 }
 
+// Streaming decode kernel geometry (block_gemm_stream.cuh): one wave of
+// blocks (kStreamBlocksPerSm per SM: K slices x column blocks, a cluster of
+// at most 8 slices), passes whose A fits in 192 KB / kStreamBlocksPerSm of
+// shared memory. Returns 0 where the kernel does not apply: k not a
+// multiple of the chunk, unaligned codes or scales (the gemv kernel above
+// takes those).
+template <bool Packed, int MRows, int Tiles>
+inline int plan_stream(Params& p) {
+  constexpr int CW = stream_chunk<Packed>(), kCols = stream_cols_per_block<Tiles>();
+  const auto aligned = [](const void* q, int bytes) { return reinterpret_cast<uintptr_t>(q) % bytes == 0; };
+  if (!p.vec || p.k % CW != 0 || !aligned(p.b.codes, 16) || !aligned(p.b.scales, 8)) return 0;
+  const int col_blocks = (p.n + kCols - 1) / kCols, chunks = p.k / CW;
+  int split = std::max(1, (kStreamBlocksPerSm * multiprocessor_count() + col_blocks / 2) / col_blocks);
+  split = std::min({split, 8, chunks});
+  const int per_slice = (chunks + split - 1) / split;
+  p.k_slice = per_slice * CW;
+  const int max_pass = std::max(CW, ((192 * 1024 / kStreamBlocksPerSm / MRows - 32) / 2) / CW * CW);
+  p.k_pass = std::min(p.k_slice, max_pass);
+  return (chunks + per_slice - 1) / per_slice;
+}
+
+template <Fmt F, bool Packed, int MRows, int Tiles>
+inline cudaError_t launch_stream(Params p, cudaStream_t stream) {
+  const int split = plan_stream<Packed, MRows, Tiles>(p);
+  if (split == 0) return cudaErrorInvalidValue;
+  constexpr int kCols = stream_cols_per_block<Tiles>();
+  const int smem = MRows * decode_row_bytes<MRows>(p.k_pass) + MRows * kCols * 4;
+  auto kernel = block_gemm_stream_kernel<F, Packed, MRows, Tiles>;
+  cudaError_t e = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, smem);
+  if (e != cudaSuccess) return e;
+  cudaLaunchConfig_t config{};
+  config.gridDim = dim3((p.n + kCols - 1) / kCols, split);
+  config.blockDim = dim3(kStreamWarps * 32);
+  config.dynamicSmemBytes = smem;
+  config.stream = stream;
+  cudaLaunchAttribute cluster{};
+  cluster.id = cudaLaunchAttributeClusterDimension;
+  cluster.val.clusterDim.x = 1, cluster.val.clusterDim.y = split, cluster.val.clusterDim.z = 1;
+  config.attrs = &cluster;
+  config.numAttrs = split > 1 ? 1 : 0;
+  return cudaLaunchKernelEx(&config, kernel, p);
+}
+
 template <Fmt F, bool Packed>
 inline cudaError_t launch_tile(Params p, cudaStream_t stream, Path path) {
   const dim3 grid((p.n + kTileN - 1) / kTileN, (p.m + kTileM - 1) / kTileM);
@@ -84,11 +129,28 @@ inline cudaError_t launch_tile(Params p, cudaStream_t stream, Path path) {
   return cudaGetLastError();
 }
 
-// bf16: m <= 16 the decode kernel, else the tile kernel. fp8: the tile kernel.
+// m <= 16: the streaming kernel where it applies and was measured faster,
+// else the gemv kernel. H100 (results/h100-2026-11-25/block_gemm_tuning.md,
+// "Streaming decode kernel"): one n8 tile per warp beat two everywhere; with
+// one code per byte (the registry's storage) the streaming kernel beat gemv
+// at every decode shape but 1x4096x4096 mxfp4 (9% slower) and mxfp8 (a
+// tie); with packed codes only from n k = 8192^2 (gemv faster at 4096^2).
+inline constexpr int kStreamTiles = 1;  // n8 tiles per warp
+inline constexpr long long kStreamPackedMinNK = 1LL << 26;
+template <Fmt F, bool Packed, int MRows>
+inline cudaError_t launch_small_m(Params p, cudaStream_t stream) {
+  Params planned = p;
+  const bool faster = !Packed || static_cast<long long>(p.n) * p.k >= kStreamPackedMinNK;
+  if (faster && plan_stream<Packed, MRows, kStreamTiles>(planned) > 0)
+    return launch_stream<F, Packed, MRows, kStreamTiles>(p, stream);
+  return launch_decode<F, Packed, MRows>(p, stream);
+}
+
+// bf16: m <= 16 the decode kernels, else the tile kernel. fp8: the tile kernel.
 template <Fmt F, bool Packed>
 inline cudaError_t launch_format(Params p, cudaStream_t stream, Path path) {
-  if (path == Path::bf16 && p.m <= 8) return launch_decode<F, Packed, 8>(p, stream);
-  if (path == Path::bf16 && p.m <= 16) return launch_decode<F, Packed, 16>(p, stream);
+  if (path == Path::bf16 && p.m <= 8) return launch_small_m<F, Packed, 8>(p, stream);
+  if (path == Path::bf16 && p.m <= 16) return launch_small_m<F, Packed, 16>(p, stream);
   return launch_tile<F, Packed>(p, stream, path);
 }
 
