@@ -7,10 +7,12 @@
 // from Catch's --rng-seed, printed with every failure.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <limits>
 #include <map>
+#include <utility>
 
 #include "plumb/checks/softmax_check.hpp"
 
@@ -94,7 +96,7 @@ TEST_CASE("CUDA softmax kernels: the special values of SOFTMAX_SEMANTICS.md", "[
 TEST_CASE("CUDA fast paths: every row length within the bound", "[softmax][cuda]") {
   const uint64_t seed = Catch::rngSeed();
   std::vector<SoftmaxCase> cases;
-  for (size_t cols : {size_t{64}, size_t{1024}, size_t{2048}, size_t{16384}, size_t{65536}, size_t{262144}}) {
+  for (size_t cols : {size_t{64}, size_t{1024}, size_t{2048}, size_t{16384}, size_t{32768}, size_t{65536}, size_t{262144}}) {
     const size_t rows = cols >= 65536 ? 1 : 3;
     cases.push_back(softmax_sorted_rows(rows, cols, -30.0f, 30.0f));
     cases.push_back(softmax_uniform_rows("uniform_" + std::to_string(cols), rows, cols, -20.0f, 20.0f, seed + cols));
@@ -139,5 +141,70 @@ TEST_CASE("CUDA fast paths: special rows split over a cluster", "[softmax][cuda]
       bad += !std::isnan(y[3 * n + i]);
     }
     CHECK(bad == 0);
+  }
+}
+
+// Long rows over clusters: 16-bit rows of 32,768 columns run on persistent
+// clusters (softmax_cuda_fast.cu, stream_kernel: a cluster takes row after
+// row, prefetching the next while it reduces this one), the others one row a
+// cluster. More rows than clusters fit at once, special rows (all -inf, a
+// NaN, +inf) mixed in, fp32 and bf16: each row of the batch is bit for bit
+// that row launched alone, and the special rows give the special values.
+TEST_CASE("CUDA fast paths: many long rows, each as if alone", "[softmax][cuda]") {
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  const uint64_t seed = Catch::rngSeed();
+  for (const auto& [rows, cols] : {std::pair<size_t, size_t>{300, 32768}, {40, 262144}}) {
+    std::vector<float> x(rows * cols);
+    uint64_t s = seed + cols;
+    for (auto& v : x) {  // splitmix64, uniform in [-30, 30)
+      uint64_t z = (s += 0x9e3779b97f4a7c15ull);
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull, z = (z ^ (z >> 27)) * 0x94d049bb133111ebull, z ^= z >> 31;
+      v = static_cast<float>(z >> 40) * 0x1p-24f * 60.0f - 30.0f;
+    }
+    const auto kind = [](size_t r) { return r % 7 == 3 ? 1 : r % 11 == 5 ? 2 : r % 13 == 6 ? 3 : 0; };
+    for (size_t r = 0; r < rows; ++r) {
+      float* row = x.data() + r * cols;
+      if (kind(r) == 1) std::fill(row, row + cols, -kInf);
+      if (kind(r) == 2) row[(r * 977) % cols] = std::nanf("");
+      if (kind(r) == 3) row[(r * 131) % cols] = kInf;
+    }
+    // bf16: the kernels read and write bf16 bits (x rounded to nearest even).
+    std::vector<uint16_t> xb(x.size());
+    for (size_t i = 0; i < x.size(); ++i) {
+      const uint32_t u = std::bit_cast<uint32_t>(x[i]);
+      xb[i] = std::isnan(x[i]) ? uint16_t{0x7fc0} : static_cast<uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+    }
+    for (const bool bf16 : {false, true})
+      for (const auto* k : cuda_kernels()) {
+        if (k->model.algorithm == kernels::SoftmaxAlgorithm::three_pass_reload && bf16) continue;
+        const auto& io = bf16 ? formats::bf16 : formats::fp32;
+        const size_t width = bf16 ? 2 : 4;
+        const auto* in = bf16 ? static_cast<const void*>(xb.data()) : static_cast<const void*>(x.data());
+        const auto value = [&](const std::vector<uint32_t>& out, size_t i) {  // element i as a float
+          const uint32_t w = bf16 ? (i % 2 ? out[i / 2] >> 16 : out[i / 2] & 0xffffu) << 16 : out[i];
+          return std::bit_cast<float>(w);
+        };
+        INFO("seed " << seed << " " << k->name << (bf16 ? " bf16, " : " fp32, ") << rows << " rows of " << cols);
+        std::vector<uint32_t> y(x.size() * width / 4), one(cols * width / 4);
+        std::string msg;
+        REQUIRE(k->fn(io, io, in, y.data(), rows, cols, &msg) == kernels::KernelStatus::ok);
+        size_t special_bad = 0, differ = 0;
+        for (size_t r = 0; r < rows; ++r) {
+          for (size_t i = 0; i < cols; ++i) {
+            const float v = value(y, r * cols + i);
+            if (kind(r) == 1) special_bad += k->safe ? !(v == 0.0f && !std::signbit(v)) : !std::isnan(v);
+            if (kind(r) >= 2) special_bad += !std::isnan(v);
+          }
+          if (r % 17 != 0 && r + 3 < rows) continue;  // alone: every 17th row and the last three
+          const auto* row_in = static_cast<const char*>(in) + r * cols * width;
+          REQUIRE(k->fn(io, io, row_in, one.data(), 1, cols, &msg) == kernels::KernelStatus::ok);
+          for (size_t i = 0; i < cols; ++i) {
+            const float a = value(one, i), b = value(y, r * cols + i);
+            differ += !(std::bit_cast<uint32_t>(a) == std::bit_cast<uint32_t>(b) || (std::isnan(a) && std::isnan(b)));
+          }
+        }
+        CHECK(special_bad == 0);
+        CHECK(differ == 0);
+      }
   }
 }

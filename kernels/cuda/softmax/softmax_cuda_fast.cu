@@ -35,7 +35,9 @@ constexpr float kNaN = __builtin_nanf("");
 //  - longer rows: one row per block of NT <= 256 threads, or per cluster of
 //    C <= 16 such blocks on different SMs (a long row split across SMs; 16
 //    blocks of 512 for rows of more than 131,072 columns),
-//    reductions by shuffles, shared memory, then distributed shared memory.
+//    reductions by shuffles, shared memory, then distributed shared memory;
+//    16-bit rows on clusters of 4 (16,385..32,768 columns): persistent
+//    clusters that prefetch the next row into shared memory (stream_kernel).
 // Vector q of the row is on thread q % S of the row's S threads (k = q / S).
 // K_max = 32 / V: each thread holds at most 32 fp32 values.
 //
@@ -159,14 +161,18 @@ struct GroupTeam {
   __device__ void done() const {}
 };
 
-// One row per cluster of C blocks of NT threads (C = 1: one block).
-template <int NT, int C>
+// One row per cluster of C blocks of NT threads (C = 1: one block). Loop: the
+// cluster runs row after row (stream_kernel): the block slots alternate by
+// row parity and no barrier ends a row (one at the end of the kernel).
+template <int NT, int C, bool Loop = false>
 struct ClusterTeam {
   static constexpr int kSize = NT * C;
   static constexpr int kWarps = NT / 32;
   Pair* warp_slots;  // kWarps
-  Pair* block_slots;  // 3, one per reduction: read by the cluster
-  __device__ size_t row() const { return blockIdx.x / C; }
+  Pair* block_slots;  // 3, one per reduction (Loop: 2 x 3): read by the cluster
+  size_t loop_row = 0;  // Loop: the row
+  int parity = 0;  // Loop: the row's parity
+  __device__ size_t row() const { return Loop ? loop_row : blockIdx.x / C; }
   __device__ unsigned block() const { return C == 1 ? 0u : cg::this_cluster().block_rank(); }
   __device__ int rank() const { return static_cast<int>(block()) * NT + threadIdx.x; }
   template <class V, class Op>
@@ -181,7 +187,7 @@ struct ClusterTeam {
     __syncthreads();  // warp_slots free for the next reduction
     if constexpr (C > 1) {
       auto cluster = cg::this_cluster();
-      V* mine = reinterpret_cast<V*>(block_slots + slot);
+      V* mine = reinterpret_cast<V*>(block_slots + (Loop ? 3 * parity : 0) + slot);
       if (threadIdx.x == 0) *mine = v;
       cluster.sync();
       v = *cluster.map_shared_rank(mine, 0);
@@ -190,9 +196,11 @@ struct ClusterTeam {
     }
     return v;
   }
-  // No block leaves while another may still read its shared memory.
+  // No block leaves while another may still read its shared memory. Loop: a
+  // slot is written again two rows later, after a barrier of the row between
+  // (every row has a reduction) that each reader reaches after its reads.
   __device__ void done() const {
-    if constexpr (C > 1) cg::this_cluster().sync();
+    if constexpr (C > 1 && !Loop) cg::this_cluster().sync();
   }
 };
 
@@ -341,6 +349,30 @@ __device__ void exp_pass(const Team& team, float (&x)[K * (16 / sizeof(T))], flo
   else exp_out<T, K, Keep, false>(team, x, max, div, q, nvec);
 }
 
+// The thread's K vectors r (those at >= nvec absent) as floats, -inf padding.
+template <class T, int K, class Team>
+__device__ __forceinline__ void unpack_row(const Team& team, const uint4 (&r)[K], size_t nvec,
+                                           float (&x)[K * (16 / sizeof(T))]) {
+  constexpr int V = 16 / sizeof(T);
+#pragma unroll
+  for (int k = 0; k < K; ++k) {
+    float v[V];
+    const size_t at = static_cast<size_t>(k) * Team::kSize + team.rank();
+    if (at < nvec) {
+      unpack<T>(r[k], v);
+    } else {
+#pragma unroll
+      for (int j = 0; j < V; ++j) v[j] = -kInf;  // padding: exp gives 0
+    }
+#pragma unroll
+    for (int j = 0; j < V; ++j) x[k * V + j] = v[j];
+  }
+}
+
+template <class T, int K, class Team>
+__device__ void softmax_regs(const Team& team, float (&x)[K * (16 / sizeof(T))], uint4* q, size_t nvec,
+                             SoftmaxAlgorithm alg, bool safe);
+
 // One row on `team`, K vectors a thread.
 template <class T, int K, class Team>
 __device__ void softmax_row(const Team& team, const T* __restrict__ in, T* __restrict__ out, size_t cols,
@@ -348,7 +380,6 @@ __device__ void softmax_row(const Team& team, const T* __restrict__ in, T* __res
   constexpr int V = 16 / sizeof(T), N = K * V;
   const size_t nvec = cols / V, row = team.row();
   const uint4* p = reinterpret_cast<const uint4*>(in + row * cols);
-  uint4* q = reinterpret_cast<uint4*>(out + row * cols);
   float x[N];
   {
     uint4 r[K];
@@ -357,20 +388,16 @@ __device__ void softmax_row(const Team& team, const T* __restrict__ in, T* __res
       const size_t at = static_cast<size_t>(k) * Team::kSize + team.rank();
       if (at < nvec) r[k] = ld_stream(p + at);
     }
-#pragma unroll
-    for (int k = 0; k < K; ++k) {
-      float v[V];
-      const size_t at = static_cast<size_t>(k) * Team::kSize + team.rank();
-      if (at < nvec) {
-        unpack<T>(r[k], v);
-      } else {
-#pragma unroll
-        for (int j = 0; j < V; ++j) v[j] = -kInf;  // padding: exp gives 0
-      }
-#pragma unroll
-      for (int j = 0; j < V; ++j) x[k * V + j] = v[j];
-    }
+    unpack_row<T, K>(team, r, nvec, x);
   }
+  softmax_regs<T, K>(team, x, reinterpret_cast<uint4*>(out + row * cols), nvec, alg, safe);
+}
+
+// The row in x (the thread's elements) on `team`, written to q.
+template <class T, int K, class Team>
+__device__ void softmax_regs(const Team& team, float (&x)[K * (16 / sizeof(T))], uint4* q, size_t nvec,
+                             SoftmaxAlgorithm alg, bool safe) {
+  constexpr int N = K * (16 / sizeof(T));
   if (alg == SoftmaxAlgorithm::two_pass) {
     if (two_pass_row<T, K>(team, x, q, nvec)) return;
     alg = SoftmaxAlgorithm::three_pass_recompute;  // outside the two-pass domain
@@ -407,6 +434,65 @@ __global__ void __launch_bounds__(NT, NT >= 512 ? 2 : 768 / NT)
   team.warp_slots = warp_slots;
   team.block_slots = block_slots;
   softmax_row<T, K>(team, in, out, cols, alg, safe);
+}
+
+// 16 bytes global -> shared, asynchronous (L2 only), and the wait for all of
+// this thread's copies.
+__device__ __forceinline__ void copy_async16(uint4* dst, const uint4* src) {
+  const unsigned d = static_cast<unsigned>(__cvta_generic_to_shared(dst));
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(d), "l"(src) : "memory");
+}
+__device__ __forceinline__ void copy_async_commit() { asm volatile("cp.async.commit_group;" ::: "memory"); }
+__device__ __forceinline__ void copy_async_wait() { asm volatile("cp.async.wait_group 0;" ::: "memory"); }
+
+// Long rows (clusters): each cluster runs rows first, first + step, ... (grid
+// = the clusters that fit at once). A thread copies its part of the next row
+// into its own shared-memory slots (K x NT vectors a block, thread-private:
+// no barrier for the copy) while it reduces and writes the current row from
+// registers, so the next row's loads are in flight during this row's
+// barriers and arithmetic. Same arithmetic as cluster_kernel, bit for bit.
+template <class T, int NT, int C, int K>
+__global__ void __launch_bounds__(NT, NT >= 512 ? 2 : 768 / NT)
+    stream_kernel(const T* __restrict__ in, T* __restrict__ out, size_t rows, size_t cols, SoftmaxAlgorithm alg,
+                  bool safe) {
+  extern __shared__ uint4 stage[];  // [K][NT]
+  __shared__ Pair warp_slots[NT / 32];
+  __shared__ Pair block_slots[6];
+  constexpr int V = 16 / sizeof(T);
+  ClusterTeam<NT, C, true> team;
+  team.warp_slots = warp_slots;
+  team.block_slots = block_slots;
+  const size_t nvec = cols / V, step = gridDim.x / C;
+  const uint4* p = reinterpret_cast<const uint4*>(in);
+  const auto prefetch = [&](size_t row) {
+    if (row >= rows) return;
+#pragma unroll
+    for (int k = 0; k < K; ++k) {
+      const size_t at = static_cast<size_t>(k) * ClusterTeam<NT, C, true>::kSize + team.rank();
+      if (at < nvec) copy_async16(stage + k * NT + threadIdx.x, p + row * nvec + at);
+    }
+    copy_async_commit();
+  };
+  size_t row = blockIdx.x / C;
+  prefetch(row);
+  for (; row < rows; row += step, team.parity ^= 1) {
+    float x[K * V];
+    {
+      copy_async_wait();
+      uint4 r[K];
+#pragma unroll
+      for (int k = 0; k < K; ++k) {
+        const size_t at = static_cast<size_t>(k) * ClusterTeam<NT, C, true>::kSize + team.rank();
+        if (at < nvec) r[k] = stage[k * NT + threadIdx.x];
+      }
+      unpack_row<T, K>(team, r, nvec, x);
+    }
+    __syncthreads();  // this thread's shared-memory reads done before its next copies land
+    prefetch(row + step);
+    team.loop_row = row;
+    softmax_regs<T, K>(team, x, reinterpret_cast<uint4*>(out) + row * nvec, nvec, alg, safe);
+  }
+  if constexpr (C > 1) cg::this_cluster().sync();  // no block leaves while another reads its slots
 }
 
 struct Call {
@@ -449,6 +535,42 @@ cudaError_t launch_cluster(const Call& c) {
                             c.safe);
 }
 
+// stream_kernel on the clusters that fit at once (at most one per row).
+template <class T, int NT, int C>
+cudaError_t launch_stream(const Call& c) {
+  constexpr int K = 32 / (16 / sizeof(T));
+  constexpr size_t kStage = static_cast<size_t>(K) * NT * 16;
+  auto* kernel = stream_kernel<T, NT, C, K>;
+  cudaError_t e = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, kStage);
+  if (e == cudaSuccess && C > 8) e = cudaFuncSetAttribute(kernel, cudaFuncAttributeNonPortableClusterSizeAllowed, 1);
+  if (e != cudaSuccess) return e;
+  cudaLaunchConfig_t cfg{};
+  cfg.blockDim = dim3(NT);
+  cfg.dynamicSmemBytes = kStage;
+  cfg.stream = c.st;
+  cudaLaunchAttribute attr[1];
+  attr[0].id = cudaLaunchAttributeClusterDimension;
+  attr[0].val.clusterDim.x = C, attr[0].val.clusterDim.y = 1, attr[0].val.clusterDim.z = 1;
+  cfg.attrs = attr;
+  cfg.numAttrs = 1;
+  cfg.gridDim = dim3(C);
+  // Clusters resident at once, asked once per device and kernel.
+  static int fit[64] = {};
+  int dev = 0;
+  if ((e = cudaGetDevice(&dev)) != cudaSuccess) return e;
+  if (dev < 64 && fit[dev] == 0) {
+    int n = 0;
+    e = cudaOccupancyMaxActiveClusters(&n, kernel, &cfg);
+    if (e != cudaSuccess) return e;
+    fit[dev] = n > 0 ? n : -1;
+  }
+  if (dev >= 64 || fit[dev] < 0) return static_cast<cudaError_t>(-1);
+  const size_t clusters = c.rows < static_cast<size_t>(fit[dev]) ? c.rows : static_cast<size_t>(fit[dev]);
+  cfg.gridDim = dim3(static_cast<unsigned>(clusters * C));
+  return cudaLaunchKernelEx(&cfg, kernel, static_cast<const T*>(c.in), static_cast<T*>(c.out), c.rows, c.cols,
+                            c.alg, c.safe);
+}
+
 // static_cast<cudaError_t>(-1): the fast paths do not take this call.
 template <class T>
 cudaError_t softmax_fast_io(const Call& c) {
@@ -467,8 +589,15 @@ cudaError_t softmax_fast_io(const Call& c) {
   // such blocks cannot hold the row (one block an SM).
   if (nvec <= 128 * KMax) return launch_cluster<T, 128, 1>(c);
   if (nvec <= 256 * KMax) return launch_cluster<T, 256, 1>(c);
+  // Clusters of 4, 16-bit rows (32,768 columns): persistent clusters that
+  // prefetch the next row (stream_kernel) were 4% faster on the H100
+  // (softmax_cuda_tuning.md, session 3b); at every other measured cluster
+  // shape one row a cluster launch (cluster_kernel) was faster.
   if (nvec <= 2 * 256 * KMax) return launch_cluster<T, 256, 2>(c);
-  if (nvec <= 4 * 256 * KMax) return launch_cluster<T, 256, 4>(c);
+  if (nvec <= 4 * 256 * KMax) {
+    if constexpr (sizeof(T) == 2) return launch_stream<T, 256, 4>(c);
+    else return launch_cluster<T, 256, 4>(c);
+  }
   if (nvec <= 8 * 256 * KMax) return launch_cluster<T, 256, 8>(c);
   cudaError_t e = static_cast<cudaError_t>(-1);
   // Non-portable clusters of 16 (H100: yes); where refused, the general kernel.
