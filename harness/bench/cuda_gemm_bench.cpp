@@ -13,14 +13,16 @@
 // Names: gemm/<kernel>/<variant>/<M>x<N>x<K>. Counters: items = 2MNK flops,
 // bytes = operands + C; median_us, tflops (2MNK / median) and of_cublas_bf16
 // (cublas_bf16's median time on the shape over this row's: > 1 is faster).
-// A kernel's variants it does not take are probed once on a small shape and
-// listed in one skipped row gemm/<kernel>/not_supported with the reasons.
+// A kernel's variants it does not take are probed once on a small shape; the
+// refusals within a kind it takes (or, for a kernel that takes nothing here,
+// its block variants) are listed in one skipped row gemm/<kernel>/not_supported.
 #include <benchmark/benchmark.h>
 #include <cuda_runtime.h>
 
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -200,11 +202,18 @@ void plumb_gemm_bench_cuda_register(const std::vector<std::tuple<size_t, size_t,
   for (const auto& kernel : plumb::kernels::gemm_kernels()) {
     if (kernel.device != plumb::kernels::Device::cuda || kernel.planted_bug || !kernel.launch) continue;
     std::vector<GemmVariant> takes;
-    std::string refused;
-    for (const auto& [v, reason] : probe(kernel)) {
+    const auto probed = probe(kernel);
+    for (const auto& [v, reason] : probed)
       if (reason.empty()) takes.push_back(v);
-      else refused += (refused.empty() ? "" : "; ") + v.name + ": " + reason;
-    }
+    // Refusals worth recording: variants of a kind the kernel takes elsewhere
+    // (a format, an fp8 pair), or, for a kernel that takes nothing on this GPU
+    // (the Blackwell kernels on Hopper), its block variants.
+    std::set<plumb::kernels::GemmKind> kinds;
+    for (const auto& v : takes) kinds.insert(v.kind);
+    std::string refused;
+    for (const auto& [v, reason] : probed)
+      if (!reason.empty() && (kinds.count(v.kind) || (kinds.empty() && v.kind == plumb::kernels::GemmKind::block)))
+        refused += (refused.empty() ? "" : "; ") + v.name + ": " + reason;
     if (std::string(kernel.name) == kCeilingKernel) ceiling = &kernel;
     runs.emplace_back(&kernel, takes);
     if (!refused.empty()) {

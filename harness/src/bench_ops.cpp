@@ -119,7 +119,7 @@ OpBenchRun op_bench_records(const json& gb, int repetitions) {
     if (b.value("error_occurred", false)) {
       // A kernel this machine cannot run (no AVX-512, no GPU) is not a failure.
       const std::string reason = b.value("error_message", "error");
-      const bool unsupported = reason.find("has no ") != std::string::npos ||
+      const bool unsupported = starts(reason, "not_supported") || reason.find("has no ") != std::string::npos ||
                                reason.find("built without") != std::string::npos ||
                                reason.find("CUDA device") != std::string::npos;
       if (failed.insert(name).second)
