@@ -8,6 +8,7 @@
 // invariant user, invariant witness].
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -19,6 +20,7 @@
 #include "npy_io.hpp"
 #include "python_tools.hpp"
 #include "repro_cuda.hpp"
+#include "repro_plugin.hpp"
 #include "repro_print.hpp"
 #include "repro_run.hpp"
 #include "result_file.hpp"
@@ -48,8 +50,10 @@ const char* kUsage =
     "                            invariant: plumb's fixed-order kernel); axes batch, streams, workspace,\n"
     "                            atomics, recipe, repeats, fresh; exit 77 (skipped) without a usable GPU\n"
     "  --no-reference            skip the reference (large shapes)\n"
+    "%s"
     "  --json FILE               write a result file with a \"repro\" section\n"
-    "Exit status: 0, 1 when the invariant variant changed along an observable axis, 2 on bad usage.\n";
+    "Exit status: 0, 1 when the invariant variant changed along an observable axis (--plugin: also when\n"
+    "the plugin kernel varied or a call was a kernel_error), 2 on bad usage.\n";
 
 const char* kRealGpus =
     "real multi-GPU runs need NCCL and a machine with several GPUs; this slice does not run them "
@@ -134,15 +138,23 @@ int command_repro(const std::vector<std::string>& args) {
     if ((args[i] == "--op" && i + 1 < args.size() && args[i + 1] == "decode") || args[i] == "--op=decode")
       return command_repro_decode(args);
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
-    std::cout << kUsage;
+    std::string usage = kUsage;
+    usage.replace(usage.find("%s"), 2, kPluginReproUsage);
+    std::cout << usage;
     return 0;
   }
   CliArgs a(args,
             {"op", "axis", "dtype", "rows", "cols", "n", "kv", "input", "seed", "repeats", "fresh-processes",
-             "batches", "gpus", "json", "emit-npy", "device"},
-            {"no-reference"});
+             "batches", "gpus", "json", "emit-npy", "device", "plugin", "kernel", "plugin-timeout"},
+            {"no-reference", "plugin-in-process"});
   if (!a.positional().empty()) throw std::runtime_error("unexpected argument '" + a.positional()[0] + "'");
   ReproOptions o = parse_options(a);
+  const PluginReproOptions plugin = plugin_repro_options(a);
+  if (!plugin.path.empty()) {
+    if (o.axis.device != Device::cpu) throw std::runtime_error("--plugin runs with --device cpu");
+    o.default_kernel = use_plugin_kernel(plugin, o.op, o.dtype);
+    o.notes.emplace_back(AxisKind::threads, plugin_threads_note(plugin.isolation));
+  }
   if (a.value("emit-npy")) return emit_npy(o, *a.value("emit-npy"));
   if (!a.value("axis")) throw std::runtime_error("--axis is required (batch, split, tile, threads, gpus, repeats, fresh, all)");
   o.axes = parse_axes(*a.value("axis"), o.axis.device);
@@ -166,22 +178,62 @@ int command_repro(const std::vector<std::string>& args) {
     std::erase(o.axes, AxisKind::gpus);
     if (o.axes.empty()) return 0;
   }
+  std::vector<std::pair<std::string, std::string>> not_applicable;  // (axis, why): plugin kernels
+  if (!plugin.path.empty()) {
+    std::vector<AxisKind> kept;
+    for (AxisKind k : o.axes) {
+      const std::string why = plugin_axis_not_applicable(k);
+      if (why.empty()) kept.push_back(k);
+      else not_applicable.emplace_back(make_axis(k, o.axis).name, why);
+    }
+    o.axes = kept;
+  }
   const ReproResult r = run_repro(o, [&](size_t p) { return fresh_process(args, o, p); });
   print_repro(r, stdout);
+  const PluginCallLog& log = plugin_call_log();
+  if (!plugin.path.empty()) {
+    std::printf("\nplugin kernel calls: %zu (isolation: %s), kernel_error: %zu\n", log.calls,
+                plugin.isolation.in_process ? "none, in process" : "forked child per call", log.errors.size());
+    std::vector<std::pair<std::string, size_t>> distinct;  // identical failures once, with a count
+    for (const auto& e : log.errors) {
+      auto it = std::find_if(distinct.begin(), distinct.end(), [&](const auto& d) { return d.first == e; });
+      if (it == distinct.end()) distinct.emplace_back(e, 1);
+      else ++it->second;
+    }
+    for (size_t i = 0; i < distinct.size() && i < 20; ++i)
+      std::printf("  kernel_error: %s (%zu call%s)\n", distinct[i].first.c_str(), distinct[i].second,
+                  distinct[i].second == 1 ? "" : "s");
+    if (distinct.size() > 20) std::printf("  ... %zu more distinct failures\n", distinct.size() - 20);
+    if (log.concurrent_groups)
+      std::printf("concurrent calls (threads axis): %zu groups, %zu with outputs not bitwise identical across "
+                  "threads\n",
+                  log.concurrent_groups, log.disagreeing_groups);
+    for (const auto& [name, why] : not_applicable)
+      std::printf("axis %s: not applicable to a plugin kernel (%s)\n", name.c_str(), why.c_str());
+  }
   if (const auto out = a.value("json")) {
     std::string command_line = "plumb repro";
     for (const auto& s : args) command_line += " " + s;
     nlohmann::json result = new_result(command_line);
     result["seed"] = o.seed;
     result["repro"] = repro_section(r, gpus_real);
+    if (!plugin.path.empty()) {
+      nlohmann::json na = nlohmann::json::array();
+      for (const auto& [name, why] : not_applicable) na.push_back({{"axis", name}, {"why", why}});
+      result["repro"]["not_applicable"] = na;
+      result["repro"]["plugin_calls"] = log.calls;
+      result["repro"]["kernel_errors"] = log.errors;
+      result["repro"]["concurrent_groups"] = log.concurrent_groups;
+      result["repro"]["concurrent_groups_disagreeing"] = log.disagreeing_groups;
+    }
     if (const auto parent = std::filesystem::path(*out).parent_path(); !parent.empty())
       std::filesystem::create_directories(parent);
     write_json_file(*out, result);
     std::printf("results: %s\n", out->c_str());
   }
-  for (const AxisResult& ax : r.axes)
-    if (ax.variant[1].verdict == "varies") return 1;
-  return 0;
+  for (const AxisResult& ax : r.axes)  // plugin: the plugin kernel (default column) is what is judged
+    if (ax.variant[1].verdict == "varies" || (!plugin.path.empty() && ax.variant[0].verdict == "varies")) return 1;
+  return !plugin.path.empty() && !log.errors.empty() ? 1 : 0;
 }
 
 }  // namespace plumb::harness

@@ -41,6 +41,7 @@ nlohmann::json repro_section(const ReproResult& r, const std::string& gpus_real)
                       {"witness_input", input_description(o.op, InputKind::wide)},
                       {"reference", r.have_reference},
                       {"device", device_name(o.axis.device)}};
+  if (!o.default_kernel.empty()) s["default_kernel"] = o.default_kernel;
   nlohmann::json axes = nlohmann::json::array();
   for (const AxisResult& a : r.axes) {
     nlohmann::json ja = {{"axis", a.spec.name},

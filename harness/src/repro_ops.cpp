@@ -75,9 +75,18 @@ void rmsnorm_call(const Inputs& in, const std::vector<size_t>& rows, Variant v, 
   });
 }
 
+DefaultKernel g_default_kernel;
+bool g_builtin_only = false;
+
 }  // namespace
 
+void set_default_kernel(DefaultKernel k) { g_default_kernel = std::move(k); }
+bool default_kernel_replaced() { return static_cast<bool>(g_default_kernel); }
+BuiltinDefaultScope::BuiltinDefaultScope() : saved_(g_builtin_only) { g_builtin_only = true; }
+BuiltinDefaultScope::~BuiltinDefaultScope() { g_builtin_only = saved_; }
+
 void run_call(const Inputs& in, const std::vector<size_t>& rows, Variant v, const ExecConfig& cfg, float* out) {
+  if (v == Variant::standard && g_default_kernel && !g_builtin_only) return g_default_kernel(in, rows, cfg, out);
   if (cfg.device == Device::cuda) return cuda_run_call(in, rows, v, cfg, out);
   switch (in.op) {
     case Op::sum:

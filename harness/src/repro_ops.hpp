@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <vector>
 
 #include "repro_types.hpp"
@@ -16,6 +17,26 @@ inline constexpr float kRmsEps = 1e-6f;
 
 // One kernel call on the rows `rows` of the inputs (a batch of rows.size());
 // out: rows.size() x outputs_per_row values.
+// A replacement for the default variant's kernel (`plumb repro --plugin`,
+// repro_plugin.hpp): while set, every Variant::standard call goes to it.
+// out: rows.size() x outputs_per_row values.
+using DefaultKernel = std::function<void(const Inputs& in, const std::vector<size_t>& rows, const ExecConfig& cfg,
+                                         float* out)>;
+void set_default_kernel(DefaultKernel k);  // an empty function: the built-in default again
+bool default_kernel_replaced();
+// While one is alive, the built-in default kernel runs even when a
+// replacement is set (the vacuity witness is the built-in kernel's).
+class BuiltinDefaultScope {
+ public:
+  BuiltinDefaultScope();
+  ~BuiltinDefaultScope();
+  BuiltinDefaultScope(const BuiltinDefaultScope&) = delete;
+  BuiltinDefaultScope& operator=(const BuiltinDefaultScope&) = delete;
+
+ private:
+  bool saved_;
+};
+
 void run_call(const Inputs& in, const std::vector<size_t>& rows, Variant v, const ExecConfig& cfg, float* out);
 void run_attention_call(const Inputs& in, const std::vector<size_t>& rows, Variant v, const ExecConfig& cfg,
                         float* out);

@@ -66,6 +66,8 @@ void print_repro(const ReproResult& r, std::FILE* out) {
   if (o.op == Op::attention) std::fprintf(out, ", kv %zu", o.shape.kv);
   std::fprintf(out, ", seed %llu, input %s (witness: %s), device %s\n", static_cast<unsigned long long>(o.seed),
                input_kind_name(o.input), input_description(o.op, InputKind::wide).c_str(), device_name(o.axis.device));
+  if (!o.default_kernel.empty())
+    std::fprintf(out, "default: %s; invariant: plumb's built-in invariant kernel\n", o.default_kernel.c_str());
   std::fprintf(out, "same: rows bitwise identical; refULP a/b: max ULP of each side against the %s reference\n",
                r.have_reference ? "correctly rounded" : "(not computed)");
   for (const AxisResult& a : r.axes) print_axis(r, a, out);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "repro_axes.hpp"
@@ -26,6 +27,12 @@ struct ReproOptions {
   AxisOptions axis;
   bool reference = true;     // compute the MPFR / exact reference (slow for big shapes)
   size_t timing_repeats = 9;
+  // Non-empty: the default variant is this replacement kernel (`plumb repro
+  // --plugin`, set_default_kernel in repro_ops.hpp), e.g. "plugin kernel
+  // example_gemm_naive (libplumb_example_plugin.so)"; the vacuity witness
+  // stays the built-in default kernel's (or the replacement's own variation).
+  std::string default_kernel;
+  std::vector<std::pair<AxisKind, std::string>> notes;  // extra per-axis notes (AxisResult::note)
 };
 
 // What one process contributes to the fresh-process axis: the baseline

@@ -249,3 +249,52 @@ TEST_CASE("repro: metrics count ULPs in the output format", "[repro]") {
   CHECK(s.max_rel == Approx(0.5 / 4.5));
   CHECK_THROWS(compare_runs({1, 2}, {1}, nullptr, 1, false));
 }
+
+// A replaced default kernel (the `plumb repro --plugin` path, repro_plugin.cpp):
+// a GEMM summed in k order comes out batch-invariant and repeatable, one whose
+// split-K factor depends on M varies on the batch axis; the vacuity witness
+// is the built-in default kernel's; the invariant column is untouched.
+TEST_CASE("repro: a replacement default kernel is judged against the built-in kernel's witness", "[repro]") {
+  INFO("seed " << kSeed);
+  auto gemm_with_splits = [](bool batch_variant) {
+    return [batch_variant](const Inputs& in, const std::vector<size_t>& rows, const ExecConfig&, float* out) {
+      const size_t k = in.shape.cols, n = in.shape.n;
+      const size_t splits = batch_variant ? std::max<size_t>(1, 16 / rows.size()) : 1;
+      const size_t chunk = (k + splits - 1) / splits;
+      for (size_t e = 0; e < rows.size(); ++e)
+        for (size_t j = 0; j < n; ++j) {
+          float total = 0;
+          for (size_t s = 0; s * chunk < k; ++s) {
+            float part = 0;
+            for (size_t i = s * chunk; i < std::min(k, (s + 1) * chunk); ++i)
+              part += in.x[rows[e] * k + i] * in.w[j * k + i];
+            total += part;
+          }
+          out[e * n + j] = total;
+        }
+    };
+  };
+  for (bool variant : {false, true}) {
+    INFO((variant ? "batch-variant" : "k-order") << " replacement");
+    set_default_kernel(gemm_with_splits(variant));
+    ReproOptions o;
+    o.op = Op::gemm;
+    o.shape = small_shape(Op::gemm);
+    o.seed = kSeed;
+    o.axes = {AxisKind::batch, AxisKind::repeats};
+    o.axis = small_axes();
+    o.timing_repeats = 1;
+    o.default_kernel = "test kernel";
+    const ReproResult r = run_repro(o, nullptr);
+    set_default_kernel({});
+    REQUIRE(r.axes.size() == 2);
+    CHECK(r.axes[0].vacuity.observable);
+    CHECK(r.axes[0].vacuity.witness.rfind("built-in default kernel's witness", 0) == 0);
+    CHECK(r.axes[0].variant[0].verdict == (variant ? "varies" : "invariant"));
+    CHECK((r.axes[0].variant[0].worst_spread > 0) == variant);
+    CHECK(r.axes[0].variant[1].verdict == "invariant");
+    CHECK(r.axes[1].variant[0].verdict == "repeatable");
+    CHECK(r.axes[1].variant[1].verdict == "not observable");
+  }
+  CHECK_FALSE(default_kernel_replaced());
+}
