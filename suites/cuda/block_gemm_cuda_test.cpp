@@ -32,9 +32,11 @@ TEST_CASE("plumb's Hopper block GEMM within the gamma bound of the exact referen
                           {9, 3, 4099, GemmSpecial::none},    {40, 24, 260, GemmSpecial::none},
                           {130, 129, 96, GemmSpecial::none},  {33, 20, 70, GemmSpecial::zero_block},
                           {33, 20, 70, GemmSpecial::nan_inf}, {3, 20, 70, GemmSpecial::nan_inf},
-                          // the streaming decode kernel (k a multiple of 256 or 512)
+                          // the streaming decode kernels (k a multiple of 256 or 512)
                           {8, 130, 1024, GemmSpecial::none},  {16, 20, 512, GemmSpecial::nan_inf},
-                          {3, 40, 512, GemmSpecial::zero_block}};
+                          {3, 40, 512, GemmSpecial::zero_block},
+                          // the operand-swapped one: several K slices, m 9..16, a column tail
+                          {12, 200, 4096, GemmSpecial::none}, {1, 136, 2048, GemmSpecial::nan_inf}};
   for (const char* kernel_name : {"cuda_block_gemm_bf16", "cuda_block_gemm_fp8"}) {
     const auto* kernel = kernels::find_gemm_kernel(kernel_name);
     REQUIRE(kernel);

@@ -8,8 +8,8 @@
 // (-DPLUMB_BLOCK_GEMM_DECODE_TILES=T -DPLUMB_BLOCK_GEMM_DECODE_GROUP=G try
 // other gemv decode-kernel shapes, -DPLUMB_BLOCK_GEMM_STREAM_WORDS=W
 // -DPLUMB_BLOCK_GEMM_STREAM_BLOCKS_PER_SM=B other streaming ones;
-// results/h100-2026-11-25/block_gemm_tuning.md. The "stream swapped" rows,
-// block_gemm_stream_swapped.cuh, had not run on a GPU when written.)
+// results/h100-2026-11-25/block_gemm_tuning.md; "stream swapped" rows:
+// block_gemm_stream_swapped.cuh.)
 // Random codes (never all zero) and moderate scales; inputs rotated over
 // enough copies to exceed L2 twice; each launch timed alone by CUDA events
 // behind a 100 us spin kernel (so the host's launch overhead is not timed),

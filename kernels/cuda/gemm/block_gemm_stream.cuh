@@ -80,7 +80,9 @@ __device__ __forceinline__ void stream_load(const Params& p, int n, int k, Strea
 }
 
 // A's chunks of one pass in the permuted order above; zero rows past m.
-template <Fmt F, bool Packed, int MRows>
+// Half (block_gemm_stream_swapped.cuh, nvfp4): fp16 values, and with Packed
+// the k order 0, 2, 1, 3 inside each group of four (its weight fragments).
+template <Fmt F, bool Packed, int MRows, bool Half = false>
 __device__ __forceinline__ void stream_fill_a(const Params& p, uint8_t* smem, int k0, int k_pass, int row_bytes) {
   constexpr int CPT = stream_codes_per_thread<Packed>(), CW = stream_chunk<Packed>();
   const int per_row = k_pass / 16, items = MRows * per_row;
@@ -104,8 +106,17 @@ __device__ __forceinline__ void stream_fill_a(const Params& p, uint8_t* smem, in
       for (int q = 0; q < 4; ++q) {  // 4 consecutive k: one 8-byte store at their permuted place
         const int kq = kk + 4 * q, within = kq % CW, t = within / CPT, s = (within % CPT) / 4;
         uint2 v;
-        v.x = pack_bf16x2(element_times<F>(code_at<false>(w[q], 0), mult), element_times<F>(code_at<false>(w[q], 1), mult));
-        v.y = pack_bf16x2(element_times<F>(code_at<false>(w[q], 2), mult), element_times<F>(code_at<false>(w[q], 3), mult));
+        if constexpr (Half) {
+          const float e0 = element_times<F>(code_at<false>(w[q], 0), mult);
+          const float e1 = element_times<F>(code_at<false>(w[q], 1), mult);
+          const float e2 = element_times<F>(code_at<false>(w[q], 2), mult);
+          const float e3 = element_times<F>(code_at<false>(w[q], 3), mult);
+          v.x = pack_half2(e0, Packed ? e2 : e1);
+          v.y = pack_half2(Packed ? e1 : e2, e3);
+        } else {
+          v.x = pack_bf16x2(element_times<F>(code_at<false>(w[q], 0), mult), element_times<F>(code_at<false>(w[q], 1), mult));
+          v.y = pack_bf16x2(element_times<F>(code_at<false>(w[q], 2), mult), element_times<F>(code_at<false>(w[q], 3), mult));
+        }
         *reinterpret_cast<uint2*>(smem + static_cast<size_t>(r) * row_bytes + ((kq - within) + s * 16 + t * 4) * 2) = v;
       }
     }

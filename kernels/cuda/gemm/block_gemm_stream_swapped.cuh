@@ -1,11 +1,13 @@
 // plumb's Hopper block-scaled GEMM, decode shapes: an operand-swapped
-// variant of the streaming kernel (block_gemm_stream.cuh), in the tuning tool
-// only (tools/gemm/block_gemm_tune.cu "stream swapped"); NOT yet run on a
-// GPU, not in the registry's path. Motivation: the streaming kernel is
-// issue-bound (results/h100-2026-11-25/block_gemm_tuning.md).
+// variant of the streaming kernel (block_gemm_stream.cuh). H100
+// (results/h100-2026-11-25/block_gemm_tuning.md, "Operand-swapped streaming
+// kernel"): correct for every format; faster than the streaming kernel only
+// for nvfp4 (fp16 operands, below) at m = 1, where block_gemm_launch.cuh
+// takes it; slower elsewhere (16 weight rows per warp: half the warps
+// streaming B, like the streaming kernel's two-tile variant).
 #pragma once
 
-#include "block_gemm_launch.cuh"
+#include "block_gemm_stream.cuh"
 
 namespace plumb::kernels::cuda::block_gemm {
 
@@ -14,19 +16,82 @@ namespace plumb::kernels::cuda::block_gemm {
 // its n8 operand (one LDS.64 per 8 rows and step): 256 weight codes per MMA,
 // no zero rows for m <= 8. Same loads, chunks, K order, grid and cluster
 // reduction as block_gemm_stream_kernel with two tiles per warp.
+// nvfp4 takes fp16 operands (exact: e2m1 or e2m1 x ue4m3 has <= 7
+// significant bits, 2^-10 .. 2688; GEMM_SEMANTICS.md): an e2m1 nibble is
+// the e4m3 code (sign << 7) | (magnitude << 2) of its value x 2^-6, and one
+// cvt turns two e4m3 codes into an f16x2, so eight codes cost 7 ALU
+// instructions, 4 cvt and 4 HMUL2 (by the block scale x 2^6, fp16, exact).
+template <Fmt F>
+__host__ __device__ constexpr bool swapped_half() {
+  return F == Fmt::nvfp4;
+}
+
+__device__ __forceinline__ void f16x2_from_e4m3x4(uint32_t x, uint32_t& lo, uint32_t& hi) {
+  asm("{\n .reg .b16 a, b;\n mov.b32 {a, b}, %2;\n cvt.rn.f16x2.e4m3x2 %0, a;\n cvt.rn.f16x2.e4m3x2 %1, b;\n}"
+      : "=r"(lo), "=r"(hi)
+      : "r"(x));
+}
+__device__ __forceinline__ uint32_t hmul2_bits(uint32_t x, __half2 s) {
+  const __half2 y = __hmul2(*reinterpret_cast<const __half2*>(&x), s);
+  return *reinterpret_cast<const uint32_t*>(&y);
+}
+
+// The thread's codes 8q .. 8q+7 (one row) as the fragments of steps 2q
+// (out[0], out[1]) and 2q + 1 (out[2], out[3]). Packed: word q, low nibbles
+// give codes 0, 2, 4, 6 and high nibbles 1, 3, 5, 7, so each step holds its
+// four codes in the order 0, 2, 1, 3 (stream_fill_a<..., Half> stores A so).
+// One per byte: words 2q and 2q + 1, natural order.
+template <bool Packed>
+__device__ __forceinline__ void nvfp4_half_fragments(const StreamRaw& raw, int q, uint32_t (&out)[4]) {
+  const int si = q / 2;  // 16-code blocks
+  const uint32_t code = ((si < 4 ? raw.s.x : raw.s.y) >> (8 * (si % 4))) & 0xFFu;
+  const __half2 s2 = __float2half2_rn(scale_value<Fmt::nvfp4>(code) * 64.0f);
+  uint32_t l0, l1, h0, h1;
+  if constexpr (Packed) {
+    const uint32_t x = raw.w[q];
+    f16x2_from_e4m3x4(((x << 4) & 0x80808080u) | ((x << 2) & 0x1C1C1C1Cu), l0, l1);
+    f16x2_from_e4m3x4((x & 0x80808080u) | ((x >> 2) & 0x1C1C1C1Cu), h0, h1);
+    out[0] = hmul2_bits(l0, s2), out[1] = hmul2_bits(h0, s2), out[2] = hmul2_bits(l1, s2), out[3] = hmul2_bits(h1, s2);
+  } else {
+    const uint32_t x = raw.w[2 * q], y = raw.w[2 * q + 1];
+    f16x2_from_e4m3x4(((x << 4) & 0x80808080u) | ((x << 2) & 0x1C1C1C1Cu), l0, l1);
+    f16x2_from_e4m3x4(((y << 4) & 0x80808080u) | ((y << 2) & 0x1C1C1C1Cu), h0, h1);
+    out[0] = hmul2_bits(l0, s2), out[1] = hmul2_bits(l1, s2), out[2] = hmul2_bits(h0, s2), out[3] = hmul2_bits(h1, s2);
+  }
+}
+
 template <Fmt F, bool Packed, int MRows>
 __device__ __forceinline__ void stream_chunk_mma_swapped(const StreamRaw (&raw)[2], const uint8_t* a_row, int row_bytes,
                                                          int t, float (&acc)[MRows / 8][4]) {
   constexpr int kSteps = stream_codes_per_thread<Packed>() / 4;
+  if constexpr (swapped_half<F>()) {
 #pragma unroll
-  for (int s = 0; s < kSteps; ++s) {
-    uint32_t w[4];  // m16n8k16 A fragment: rows g (w0, w2) and g + 8 (w1, w3)
-    stream_fragment<F, Packed>(raw[0], s, w[0], w[2]);
-    stream_fragment<F, Packed>(raw[1], s, w[1], w[3]);
+    for (int q = 0; q < kSteps / 2; ++q) {
+      uint32_t r0[4], r1[4];  // weight rows g and g + 8
+      nvfp4_half_fragments<Packed>(raw[0], q, r0);
+      nvfp4_half_fragments<Packed>(raw[1], q, r1);
 #pragma unroll
-    for (int h = 0; h < MRows / 8; ++h) {
-      const uint2 x = *reinterpret_cast<const uint2*>(a_row + h * 8 * row_bytes + (s * 16 + t * 4) * 2);
-      mma_bf16(acc[h], w, x.x, x.y);
+      for (int u = 0; u < 2; ++u) {
+        const int s = 2 * q + u;
+        const uint32_t w[4] = {r0[2 * u], r1[2 * u], r0[2 * u + 1], r1[2 * u + 1]};
+#pragma unroll
+        for (int h = 0; h < MRows / 8; ++h) {
+          const uint2 x = *reinterpret_cast<const uint2*>(a_row + h * 8 * row_bytes + (s * 16 + t * 4) * 2);
+          mma_f16(acc[h], w, x.x, x.y);
+        }
+      }
+    }
+  } else {
+#pragma unroll
+    for (int s = 0; s < kSteps; ++s) {
+      uint32_t w[4];  // m16n8k16 A fragment: rows g (w0, w2) and g + 8 (w1, w3)
+      stream_fragment<F, Packed>(raw[0], s, w[0], w[2]);
+      stream_fragment<F, Packed>(raw[1], s, w[1], w[3]);
+#pragma unroll
+      for (int h = 0; h < MRows / 8; ++h) {
+        const uint2 x = *reinterpret_cast<const uint2*>(a_row + h * 8 * row_bytes + (s * 16 + t * 4) * 2);
+        mma_bf16(acc[h], w, x.x, x.y);
+      }
     }
   }
 }
@@ -51,7 +116,7 @@ __global__ void __launch_bounds__(kStreamWarps * 32, kStreamBlocksPerSm) block_g
     const int chunks = min(p.k_pass, k_end - k0) / CW;
     load(buf0, k0);
     if (k0 != k_begin) __syncthreads();
-    stream_fill_a<F, Packed, MRows>(p, smem, k0, min(p.k_pass, k_end - k0), row_bytes);
+    stream_fill_a<F, Packed, MRows, swapped_half<F>()>(p, smem, k0, min(p.k_pass, k_end - k0), row_bytes);
     __syncthreads();
     const uint8_t* a_row = smem + static_cast<size_t>(g) * row_bytes;
     for (int c = 0; c < chunks; c += 2) {
@@ -92,28 +157,6 @@ __global__ void __launch_bounds__(kStreamWarps * 32, kStreamBlocksPerSm) block_g
     }
   }
   cluster.sync();
-}
-
-template <Fmt F, bool Packed, int MRows>
-inline cudaError_t launch_stream_swapped(Params p, cudaStream_t stream) {
-  const int split = plan_stream<Packed, MRows, 2>(p);
-  if (split == 0) return cudaErrorInvalidValue;
-  constexpr int kCols = stream_cols_per_block<2>();
-  const int smem = MRows * decode_row_bytes<MRows>(p.k_pass) + MRows * kCols * 4;
-  auto kernel = block_gemm_stream_swapped_kernel<F, Packed, MRows>;
-  cudaError_t e = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, smem);
-  if (e != cudaSuccess) return e;
-  cudaLaunchConfig_t config{};
-  config.gridDim = dim3((p.n + kCols - 1) / kCols, split);
-  config.blockDim = dim3(kStreamWarps * 32);
-  config.dynamicSmemBytes = smem;
-  config.stream = stream;
-  cudaLaunchAttribute cluster{};
-  cluster.id = cudaLaunchAttributeClusterDimension;
-  cluster.val.clusterDim.x = 1, cluster.val.clusterDim.y = split, cluster.val.clusterDim.z = 1;
-  config.attrs = &cluster;
-  config.numAttrs = split > 1 ? 1 : 0;
-  return cudaLaunchKernelEx(&config, kernel, p);
 }
 
 }  // namespace plumb::kernels::cuda::block_gemm
