@@ -98,39 +98,31 @@ AxisSpec make_axis(AxisKind kind, const AxisOptions& o) {
     a.configs.push_back(c);
     a.labels.push_back(std::move(label));
   };
+  // One configuration per value of one size field of base, labelled "<name>=<value>".
+  auto sweep = [&](size_t ExecConfig::*field, const std::vector<size_t>& values, const char* name) {
+    for (size_t v : values) {
+      ExecConfig c = base;
+      c.*field = v;
+      add(c, std::string(name) + "=" + std::to_string(v));
+    }
+  };
   switch (kind) {
     case AxisKind::batch: {
       a.varies = "rows per call: each row alone (batch=1), then inside batches, at every position";
-      for (size_t b : o.batches.empty() ? default_batches() : o.batches) {
-        ExecConfig c = base;
-        c.batch = b;
-        add(c, "batch=" + std::to_string(b));
-      }
+      sweep(&ExecConfig::batch, o.batches.empty() ? default_batches() : o.batches, "batch");
       break;
     }
     case AxisKind::split:
       a.varies = "split-K / split-KV factor (parts of the reduced dimension, added left to right)";
-      for (size_t s : {1, 2, 3, 4, 8, 16}) {
-        ExecConfig c = base;
-        c.split = s;
-        add(c, "split=" + std::to_string(s));
-      }
+      sweep(&ExecConfig::split, {1, 2, 3, 4, 8, 16}, "split");
       break;
     case AxisKind::tile:
       a.varies = "tile width: accumulator lanes of the inner loop, folded pairwise";
-      for (size_t t : {8, 1, 2, 4, 16}) {
-        ExecConfig c = base;
-        c.tile = t;
-        add(c, "tile=" + std::to_string(t));
-      }
+      sweep(&ExecConfig::tile, {8, 1, 2, 4, 16}, "tile");
       break;
     case AxisKind::threads:
       a.varies = "CPU threads (std::thread); the split heuristic targets 64 work items per thread";
-      for (size_t t : {1, 2, 3, 4, 8}) {
-        ExecConfig c = base;
-        c.threads = t;
-        add(c, "threads=" + std::to_string(t));
-      }
+      sweep(&ExecConfig::threads, {1, 2, 3, 4, 8}, "threads");
       break;
     case AxisKind::gpus:
       a.varies = "simulated tensor parallelism: the reduced dimension in 1, 2, 4, 8 shards, all-reduced in "
@@ -156,11 +148,7 @@ AxisSpec make_axis(AxisKind kind, const AxisOptions& o) {
       break;
     case AxisKind::streams:
       a.varies = "CUDA streams: each call's rows split into 1, 2, 4 parts launched concurrently on their own streams";
-      for (size_t s : {1, 2, 4}) {
-        ExecConfig c = base;
-        c.streams = s;
-        add(c, "streams=" + std::to_string(s));
-      }
+      sweep(&ExecConfig::streams, {1, 2, 4}, "streams");
       break;
     case AxisKind::workspace:
       a.varies = "cuBLAS workspace (cublasSetWorkspace): cuBLAS's default, 0, 1 MiB, 32 MiB";
