@@ -74,11 +74,48 @@ struct DeviceBuffers {
   }
 };
 
-// `fn` on host arrays: stages A, B and their scales, runs `launch` on the
-// device copies (stream 0), copies C back.
+// One launcher per MmaKind: the kernel template instantiated for it.
+using KindLaunch = void (*)(const GemmArgs& device_args, float g_a, float g_b, float* c, cudaStream_t stream);
+struct KindLaunches {
+  KindLaunch mxf8f6f4_e4m3, mxf8f6f4_e5m2, mxf4, mxf4nvf4;
+};
+
+// 1048560 -> "1,048,560".
+inline std::string with_thousands(size_t v) {
+  std::string s = std::to_string(v);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
+  return s;
+}
+
+// The `launch` of both kernels on device arrays: the precheck, the grid's M
+// limit (gridDim.y <= 65535 tiles of tile_m rows), the tensor scales, the
+// kind's launcher, the launch error.
+inline KernelStatus launch_device(const Target& t, const GemmArgs& args, size_t tile_m, const KindLaunches& l,
+                                  float* c_f32, void* stream, std::string* message) {
+  blackwell::MmaKind kind = blackwell::MmaKind::none;
+  if (const KernelStatus st = precheck(t, args, &kind, message); st != KernelStatus::ok) return st;
+  if (args.m > size_t{65535} * tile_m) {
+    if (message) *message = std::string(t.kernel) + ": M > " + with_thousands(65535 * tile_m) + " does not fit one grid";
+    return KernelStatus::error;
+  }
+  const KindLaunch launch = kind == blackwell::MmaKind::mxf8f6f4_e4m3   ? l.mxf8f6f4_e4m3
+                            : kind == blackwell::MmaKind::mxf8f6f4_e5m2 ? l.mxf8f6f4_e5m2
+                            : kind == blackwell::MmaKind::mxf4          ? l.mxf4
+                                                                        : l.mxf4nvf4;
+  launch(args, inverse_tensor_scale(args, true), inverse_tensor_scale(args, false), c_f32,
+         static_cast<cudaStream_t>(stream));
+  if (failed(t, cudaGetLastError(), "kernel launch", message)) return KernelStatus::error;
+  return KernelStatus::ok;
+}
+
+// `fn` on host arrays: the precheck (nothing is staged for a refused call),
+// then A, B and their scales staged, `launch` run on the device copies
+// (stream 0), C copied back.
 template <typename Launch>
 KernelStatus run_on_host_arrays(const Target& t, const GemmArgs& args, float* c_f32, std::string* message,
                                 Launch launch) {
+  blackwell::MmaKind kind = blackwell::MmaKind::none;
+  if (const KernelStatus st = precheck(t, args, &kind, message); st != KernelStatus::ok) return st;
   const size_t bs = static_cast<size_t>(args.format.block_size), nb = (args.k + bs - 1) / bs;
   const size_t sizes[5] = {args.m * args.k, args.m * nb, args.n * args.k, args.n * nb, args.m * args.n * sizeof(float)};
   const void* host[4] = {args.a_elements, args.a_scales, args.b_elements, args.b_scales};

@@ -94,30 +94,13 @@ void launch_kind(const GemmArgs& args, float g_a, float g_b, float* c, cudaStrea
 
 KernelStatus gemm_sm120_block_mma_launch(const GemmArgs& device_args, float* c_f32, int32_t* /*c_i32*/,
                                          void* stream, std::string* message) {
-  MmaKind kind = MmaKind::none;
-  if (const KernelStatus st = blackwell_host::precheck(kTarget, device_args, &kind, message); st != KernelStatus::ok)
-    return st;
-  if (device_args.m > size_t{65535} * blackwell::kTileM) {  // gridDim.y <= 65535
-    if (message) *message = "cuda_sm120_block_mma: M > 1,048,560 does not fit one grid";
-    return KernelStatus::error;
-  }
-  const float g_a = blackwell_host::inverse_tensor_scale(device_args, true);
-  const float g_b = blackwell_host::inverse_tensor_scale(device_args, false);
-  const auto s = static_cast<cudaStream_t>(stream);
-  switch (kind) {
-    case MmaKind::mxf8f6f4_e4m3: launch_kind<MmaKind::mxf8f6f4_e4m3>(device_args, g_a, g_b, c_f32, s); break;
-    case MmaKind::mxf8f6f4_e5m2: launch_kind<MmaKind::mxf8f6f4_e5m2>(device_args, g_a, g_b, c_f32, s); break;
-    case MmaKind::mxf4: launch_kind<MmaKind::mxf4>(device_args, g_a, g_b, c_f32, s); break;
-    default: launch_kind<MmaKind::mxf4nvf4>(device_args, g_a, g_b, c_f32, s); break;
-  }
-  if (blackwell_host::failed(kTarget, cudaGetLastError(), "kernel launch", message)) return KernelStatus::error;
-  return KernelStatus::ok;
+  static constexpr blackwell_host::KindLaunches launches{
+      &launch_kind<MmaKind::mxf8f6f4_e4m3>, &launch_kind<MmaKind::mxf8f6f4_e5m2>, &launch_kind<MmaKind::mxf4>,
+      &launch_kind<MmaKind::mxf4nvf4>};
+  return blackwell_host::launch_device(kTarget, device_args, blackwell::kTileM, launches, c_f32, stream, message);
 }
 
 KernelStatus gemm_sm120_block_mma(const GemmArgs& args, float* c_f32, int32_t* /*c_i32*/, std::string* message) {
-  MmaKind kind = MmaKind::none;
-  if (const KernelStatus st = blackwell_host::precheck(kTarget, args, &kind, message); st != KernelStatus::ok)
-    return st;
   return blackwell_host::run_on_host_arrays(kTarget, args, c_f32, message, &gemm_sm120_block_mma_launch);
 }
 
